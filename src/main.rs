@@ -1,1 +1,19 @@
-fn main() {}
+//! The `storeconnect-triggers` binary: the CLI, and both phases of the GitHub Action.
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let mut args = std::env::args_os();
+    let argv0 = args.next().unwrap_or_default();
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(3);
+        }
+    };
+    ExitCode::from(runtime.block_on(storeconnect_triggers::app::main(argv0, args.collect())))
+}

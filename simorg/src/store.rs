@@ -1,0 +1,431 @@
+//! The org's schema (sObject types and fields) and its custom metadata records.
+
+use crate::{FieldKind, OrgConfig, Record, RecordKind, Value};
+use std::time::SystemTime;
+
+/// Describe `type` of a field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum FType {
+    Id,
+    Str,
+    Boolean,
+    Picklist,
+    Textarea,
+}
+
+impl FType {
+    pub fn describe_name(self) -> &'static str {
+        match self {
+            FType::Id => "id",
+            FType::Str => "string",
+            FType::Boolean => "boolean",
+            FType::Picklist => "picklist",
+            FType::Textarea => "textarea",
+        }
+    }
+}
+
+/// One field of an sObject type.
+#[derive(Clone, Debug)]
+pub(crate) struct FieldDef {
+    pub name: String,
+    pub label: String,
+    pub ftype: FType,
+    pub custom: bool,
+    pub nillable: bool,
+    pub length: u32,
+}
+
+fn field(
+    name: &str,
+    label: &str,
+    ftype: FType,
+    custom: bool,
+    nillable: bool,
+    length: u32,
+) -> FieldDef {
+    FieldDef {
+        name: name.into(),
+        label: label.into(),
+        ftype,
+        custom,
+        nillable,
+        length,
+    }
+}
+
+/// One sObject type known to describeGlobal.
+#[derive(Clone, Debug)]
+pub(crate) struct SObjectType {
+    pub name: String,
+    pub label: String,
+    pub label_plural: String,
+    pub key_prefix: String,
+    pub custom: bool,
+    pub fields: Vec<FieldDef>,
+}
+
+impl SObjectType {
+    pub fn is_mdt(&self) -> bool {
+        self.name.ends_with("__mdt")
+    }
+
+    /// Field by name, case-insensitively.
+    pub fn field(&self, name: &str) -> Option<&FieldDef> {
+        self.fields
+            .iter()
+            .find(|f| f.name.eq_ignore_ascii_case(name))
+    }
+}
+
+fn mdt_standard_fields() -> Vec<FieldDef> {
+    vec![
+        field(
+            "Id",
+            "Custom Metadata Record ID",
+            FType::Id,
+            false,
+            false,
+            18,
+        ),
+        field(
+            "DeveloperName",
+            "Custom Metadata Record Name",
+            FType::Str,
+            false,
+            false,
+            40,
+        ),
+        field("MasterLabel", "Label", FType::Str, false, false, 40),
+        field("Label", "Label", FType::Str, false, true, 40),
+        field(
+            "Language",
+            "Master Language",
+            FType::Picklist,
+            false,
+            true,
+            40,
+        ),
+        field(
+            "NamespacePrefix",
+            "Namespace Prefix",
+            FType::Str,
+            false,
+            true,
+            15,
+        ),
+        field(
+            "QualifiedApiName",
+            "Qualified API Name",
+            FType::Str,
+            false,
+            true,
+            70,
+        ),
+    ]
+}
+
+fn mdt_type(name: &str, label: &str, prefix: &str, custom_fields: Vec<FieldDef>) -> SObjectType {
+    let mut fields = mdt_standard_fields();
+    fields.extend(custom_fields);
+    SObjectType {
+        name: name.into(),
+        label: label.into(),
+        label_plural: format!("{label}s"),
+        key_prefix: prefix.into(),
+        custom: true,
+        fields,
+    }
+}
+
+/// All sObject types of the simulated org, in describeGlobal order.
+pub(crate) fn build_types(cfg: &OrgConfig) -> Vec<SObjectType> {
+    let setting_type = match cfg.field_kind {
+        FieldKind::Checkbox => FType::Boolean,
+        FieldKind::Text => FType::Str,
+    };
+    let setting_len = if setting_type == FType::Boolean {
+        0
+    } else {
+        255
+    };
+    vec![
+        SObjectType {
+            name: "Account".into(),
+            label: "Account".into(),
+            label_plural: "Accounts".into(),
+            key_prefix: "001".into(),
+            custom: false,
+            fields: vec![
+                field("Id", "Account ID", FType::Id, false, false, 18),
+                field("Name", "Account Name", FType::Str, false, false, 255),
+            ],
+        },
+        mdt_type(
+            "acme__Setting__mdt",
+            "StoreConnect Setting",
+            "m02",
+            vec![
+                field(
+                    "acme__Setting__c",
+                    "Setting",
+                    FType::Boolean,
+                    true,
+                    false,
+                    0,
+                ),
+                field(
+                    "acme__Description__c",
+                    "Description",
+                    FType::Str,
+                    true,
+                    true,
+                    255,
+                ),
+            ],
+        ),
+        mdt_type(
+            "Other_Config__mdt",
+            "Other Config",
+            "m03",
+            vec![field("Value__c", "Setting", FType::Str, true, true, 255)],
+        ),
+        SObjectType {
+            name: "s_c__Product__c".into(),
+            label: "Product".into(),
+            label_plural: "Products".into(),
+            key_prefix: "a0P".into(),
+            custom: true,
+            fields: vec![
+                field("Id", "Record ID", FType::Id, false, false, 18),
+                field("Name", "Product Name", FType::Str, false, true, 80),
+                field(
+                    "s_c__Sync_Media__c",
+                    "Sync Media",
+                    FType::Boolean,
+                    true,
+                    false,
+                    0,
+                ),
+            ],
+        },
+        mdt_type(
+            "s_c__Setting__mdt",
+            "StoreConnect Setting",
+            "m01",
+            vec![
+                field(
+                    "s_c__Setting__c",
+                    "Setting",
+                    setting_type,
+                    true,
+                    setting_type != FType::Boolean,
+                    setting_len,
+                ),
+                field(
+                    "s_c__Description__c",
+                    "Description",
+                    FType::Str,
+                    true,
+                    true,
+                    255,
+                ),
+                field("s_c__Notes__c", "Notes", FType::Textarea, true, true, 255),
+                field(
+                    "s_c__Sync_Media__c",
+                    "Sync Media",
+                    FType::Boolean,
+                    true,
+                    false,
+                    0,
+                ),
+            ],
+        ),
+    ]
+}
+
+/// A custom metadata record as stored by the org.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct StoredRecord {
+    pub id: String,
+    pub type_name: String,
+    pub developer_name: String,
+    pub namespace: Option<String>,
+    pub label: String,
+    pub protected: bool,
+    pub values: Vec<(String, Value)>,
+    pub last_modified: SystemTime,
+}
+
+impl StoredRecord {
+    pub fn qualified_api_name(&self) -> String {
+        match &self.namespace {
+            Some(ns) => format!("{ns}__{}", self.developer_name),
+            None => self.developer_name.clone(),
+        }
+    }
+
+    pub fn full_name(&self) -> String {
+        let t = self
+            .type_name
+            .strip_suffix("__mdt")
+            .unwrap_or(&self.type_name);
+        format!("{t}.{}", self.qualified_api_name())
+    }
+
+    pub fn to_record(&self) -> Record {
+        Record {
+            full_name: self.full_name(),
+            label: self.label.clone(),
+            protected: self.protected,
+            values: self.values.clone(),
+        }
+    }
+
+    /// A column value as SOQL sees it (`field` is the canonical name).
+    pub fn column(&self, field: &str) -> Value {
+        let text = |s: &str| Value::Text(s.to_string());
+        match field {
+            "Id" => text(&self.id),
+            "DeveloperName" => text(&self.developer_name),
+            "MasterLabel" | "Label" => text(&self.label),
+            "Language" => text("en_US"),
+            "NamespacePrefix" => self.namespace.as_deref().map_or(Value::Nil, text),
+            "QualifiedApiName" => Value::Text(self.qualified_api_name()),
+            other => self
+                .values
+                .iter()
+                .find(|(k, _)| k == other)
+                .map_or(Value::Nil, |(_, v)| v.clone()),
+        }
+    }
+
+    /// Mutable access to a custom field value.
+    pub fn value_mut(&mut self, field: &str) -> Option<&mut Value> {
+        self.values
+            .iter_mut()
+            .find(|(k, _)| k == field)
+            .map(|(_, v)| v)
+    }
+}
+
+/// Initial records of the org.
+pub(crate) fn build_records(cfg: &OrgConfig) -> Vec<StoredRecord> {
+    let flag = |b: bool| match cfg.field_kind {
+        FieldKind::Checkbox => Value::Bool(b),
+        FieldKind::Text => Value::Text(b.to_string()),
+    };
+    let text = |s: &str| Value::Text(s.to_string());
+    let now = SystemTime::now();
+    let record = |id: &str,
+                  t: &str,
+                  dev: &str,
+                  ns: Option<&str>,
+                  label: &str,
+                  values: Vec<(&str, Value)>| {
+        StoredRecord {
+            id: id.into(),
+            type_name: t.into(),
+            developer_name: dev.into(),
+            namespace: ns.map(str::to_string),
+            label: label.into(),
+            protected: false,
+            values: values
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+            last_modified: now,
+        }
+    };
+    let triggers_ns = match cfg.record_kind {
+        RecordKind::Packaged => Some("s_c"),
+        RecordKind::Subscriber => None,
+    };
+    vec![
+        record(
+            "m01SIM000000001AAA",
+            "s_c__Setting__mdt",
+            "Triggers_Enabled",
+            triggers_ns,
+            "StoreConnect Triggers Enabled",
+            vec![
+                ("s_c__Setting__c", flag(cfg.enabled)),
+                (
+                    "s_c__Description__c",
+                    text("Master switch for sync triggers <media & stock>"),
+                ),
+                ("s_c__Notes__c", Value::Nil),
+                ("s_c__Sync_Media__c", Value::Bool(true)),
+            ],
+        ),
+        record(
+            "m01SIM000000002AAA",
+            "s_c__Setting__mdt",
+            "Media_Batch_Size",
+            Some("s_c"),
+            "Media Batch Size",
+            vec![
+                ("s_c__Setting__c", flag(false)),
+                ("s_c__Description__c", text("50")),
+                ("s_c__Notes__c", Value::Nil),
+                ("s_c__Sync_Media__c", Value::Bool(false)),
+            ],
+        ),
+        record(
+            "m02SIM000000001AAA",
+            "acme__Setting__mdt",
+            "Triggers_Enabled",
+            Some("acme"),
+            "StoreConnect Triggers Enabled",
+            vec![
+                ("acme__Setting__c", Value::Bool(true)),
+                ("acme__Description__c", text("Decoy from another package")),
+            ],
+        ),
+        record(
+            "m03SIM000000001AAA",
+            "Other_Config__mdt",
+            "Default",
+            None,
+            "Default",
+            vec![("Value__c", text("true"))],
+        ),
+    ]
+}
+
+/// Formats a time as `2024-01-15T10:00:00.000Z`.
+pub(crate) fn iso8601(t: SystemTime) -> String {
+    let d = t.duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default();
+    let secs = d.as_secs();
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    // Civil-from-days (Howard Hinnant).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60,
+        d.subsec_millis()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn formats_dates() {
+        let t = SystemTime::UNIX_EPOCH + Duration::from_millis(1_705_312_800_123);
+        assert_eq!(iso8601(t), "2024-01-15T10:00:00.123Z");
+        assert_eq!(iso8601(SystemTime::UNIX_EPOCH), "1970-01-01T00:00:00.000Z");
+    }
+}

@@ -1,0 +1,280 @@
+//! The GitHub Action: main and post phases, told apart by the entrypoint path (argv[0]).
+//!
+//! `guard`: main saves `previous-state` to `GITHUB_STATE` before changing anything, disables and
+//! verifies; post signs in afresh from the inputs (tokens are never persisted), enables, verifies
+//! `true` and fails the step otherwise — also when main crashed and left no state.
+
+use std::time::Instant;
+
+use crate::commands::{self, Caught, Report, Signals};
+use crate::config::{Config, RawSettings};
+use crate::error::{EXIT_OK, EXIT_USAGE, EXIT_WRONG_STATE, Error, Result};
+use crate::github::{self, Console};
+use crate::setting::State;
+
+/// Basename of the main entrypoint (`runs.entrypoint`).
+pub const MAIN_ENTRYPOINT: &str = "storeconnect-triggers-action-main";
+/// Basename of the post entrypoint (`runs.post-entrypoint`).
+pub const POST_ENTRYPOINT: &str = "storeconnect-triggers-action-post";
+/// The state key main writes before changing anything.
+pub const PREVIOUS_STATE: &str = "previous-state";
+
+/// Which phase of the action runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// `runs.entrypoint`.
+    Main,
+    /// `runs.post-entrypoint`.
+    Post,
+}
+
+impl Phase {
+    /// The phase named by argv[0]'s basename, if it is one of the entrypoints.
+    pub fn from_program(argv0: &str) -> Option<Phase> {
+        match argv0.rsplit('/').next().unwrap_or(argv0) {
+            MAIN_ENTRYPOINT => Some(Phase::Main),
+            POST_ENTRYPOINT => Some(Phase::Post),
+            _ => None,
+        }
+    }
+}
+
+/// The `mode` input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Disable in main, enable and verify in post.
+    Guard,
+    /// Fail when the triggers are off.
+    Check,
+    /// Enable in main.
+    Enable,
+    /// Disable in main.
+    Disable,
+}
+
+impl Mode {
+    /// Parses the input (default `guard`).
+    pub fn parse(value: Option<&str>) -> Result<Mode> {
+        match value.map(|v| v.trim().to_ascii_lowercase()).as_deref() {
+            None | Some("guard") => Ok(Mode::Guard),
+            Some("check") => Ok(Mode::Check),
+            Some("enable") => Ok(Mode::Enable),
+            Some("disable") => Ok(Mode::Disable),
+            Some(other) => Err(Error::usage(format!(
+                "mode `{other}` is not one of guard, check, enable, disable"
+            ))),
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Mode::Guard => "guard",
+            Mode::Check => "check",
+            Mode::Enable => "enable",
+            Mode::Disable => "disable",
+        }
+    }
+}
+
+/// Runs one phase of the action and returns the exit code.
+pub async fn run(phase: Phase) -> u8 {
+    let console = Console::from_env();
+    let started = Instant::now();
+    let raw = match RawSettings::from_pairs("INPUT_", std::env::vars()) {
+        Ok(raw) => raw,
+        Err(e) => return fail(console, &mut Report::new("configuration"), &e, started),
+    };
+    // Before anything else can print it.
+    if let Some(token) = raw.access_token() {
+        console.mask(token.expose());
+    }
+    let mode = match Mode::parse(raw.mode.as_deref()) {
+        Ok(mode) => mode,
+        Err(e) => return fail(console, &mut Report::new("configuration"), &e, started),
+    };
+    let title = format!(
+        "{} ({})",
+        mode.name(),
+        if phase == Phase::Main { "main" } else { "post" }
+    );
+    let mut report = Report::new(&title);
+    if phase == Phase::Post && mode != Mode::Guard {
+        console.info(&format!(
+            "mode {}: the post step has nothing to do",
+            mode.name()
+        ));
+        return EXIT_OK;
+    }
+    let config = match Config::from_raw(raw) {
+        Ok(config) => config,
+        Err(e) => return fail(console, &mut report, &e, started),
+    };
+    let mut signals = match Signals::install() {
+        Ok(s) => s,
+        Err(e) => return fail(console, &mut report, &e, started),
+    };
+    console.group(&format!("StoreConnect triggers: {title}"));
+    let result = match phase {
+        Phase::Main => {
+            tokio::select! {
+                r = main_phase(&config, console, mode, &mut report) => Some(r),
+                caught = signals.next() => {
+                    console.end_group();
+                    return cancelled_main(console, &mut report, caught, started);
+                }
+            }
+        }
+        Phase::Post => post_phase(&config, console, &mut report, &mut signals).await,
+    };
+    console.end_group();
+    match result {
+        None => cancelled_post(console, &mut report, started),
+        Some(Ok(code)) => {
+            report.duration = started.elapsed();
+            summarize(console, &report);
+            code
+        }
+        Some(Err(e)) => fail(console, &mut report, &e, started),
+    }
+}
+
+async fn main_phase(
+    config: &Config,
+    console: Console,
+    mode: Mode,
+    report: &mut Report,
+) -> Result<u8> {
+    let mut sf = commands::connect(config, console)?;
+    match mode {
+        Mode::Check => {
+            let state = commands::read(&mut sf, config, report).await?;
+            report.action = "checked".into();
+            github::set_output("state", &state.to_string())?;
+            match state {
+                State::Valid(true) => {
+                    console.info("StoreConnect triggers are enabled");
+                    Ok(EXIT_OK)
+                }
+                State::Valid(false) => {
+                    console.error(
+                        "StoreConnect triggers are OFF",
+                        &format!(
+                            "The StoreConnect sync triggers are disabled on {}: media imports, record publishing and stock updates are not running. Enable them (mode: enable) once no maintenance job is running.",
+                            report.org.as_deref().unwrap_or("the org")
+                        ),
+                    );
+                    report.action = "checked: triggers are OFF".into();
+                    Ok(EXIT_WRONG_STATE)
+                }
+                State::Invalid(raw) => Err(Error::WrongState {
+                    message: format!("the setting holds {raw}, neither true nor false"),
+                    hint: "set it with mode: enable, or in Setup > Custom Metadata Types".into(),
+                }),
+            }
+        }
+        Mode::Guard | Mode::Enable | Mode::Disable => {
+            let wanted = mode == Mode::Enable;
+            let guard = mode == Mode::Guard;
+            let after = commands::change(&mut sf, config, wanted, report, |prepared| {
+                if guard {
+                    // Written before anything changes, so post can report it even if main dies next.
+                    github::save_state(PREVIOUS_STATE, &prepared.state.to_string())?;
+                }
+                github::set_output("previous-state", &prepared.state.to_string())?;
+                Ok(())
+            })
+            .await?;
+            github::set_output("state", &after.to_string())?;
+            github::set_output("changed", if report.changed { "true" } else { "false" })?;
+            console.info(&format!(
+                "{}: {} -> {after} ({})",
+                report
+                    .located
+                    .as_ref()
+                    .map_or(String::new(), |l| l.full_name()),
+                report.before.as_ref().map_or("?".into(), State::to_string),
+                report.action
+            ));
+            if guard && !config.dry_run {
+                console.info("The post step of this action will re-enable the triggers and verify them, however the job ends.");
+            }
+            Ok(EXIT_OK)
+        }
+    }
+}
+
+/// Post: enable and verify. SIGINT does not stop it (it is the cleanup); SIGTERM does, loudly.
+async fn post_phase(
+    config: &Config,
+    console: Console,
+    report: &mut Report,
+    signals: &mut Signals,
+) -> Option<Result<u8>> {
+    let previous = std::env::var(format!("STATE_{PREVIOUS_STATE}"))
+        .ok()
+        .filter(|v| !v.is_empty());
+    match &previous {
+        Some(p) => console.info(&format!(
+            "Before the job the triggers were {p}; restoring true"
+        )),
+        None => console.info(
+            "Main left no saved state (it failed or was cancelled early); restoring true anyway",
+        ),
+    }
+    let work = async {
+        let mut sf = commands::connect(config, console)?;
+        commands::change(&mut sf, config, true, report, |_| Ok(())).await?;
+        Ok(EXIT_OK)
+    };
+    tokio::pin!(work);
+    loop {
+        tokio::select! {
+            r = &mut work => return Some(r),
+            caught = signals.next() => match caught {
+                Caught::Interrupt => console.warning("SIGINT ignored", "the post step is restoring the StoreConnect triggers and keeps going"),
+                Caught::Terminate => return None,
+            }
+        }
+    }
+}
+
+fn cancelled_main(console: Console, report: &mut Report, caught: Caught, started: Instant) -> u8 {
+    let error = Error::WrongState {
+        message: format!("{} received: main stopped before finishing", caught.name()),
+        hint: "the post step of this action restores the triggers; check its result".into(),
+    };
+    fail(console, report, &error, started);
+    caught.exit_code()
+}
+
+fn cancelled_post(console: Console, report: &mut Report, started: Instant) -> u8 {
+    let error = Error::WrongState {
+        message: "SIGTERM received: stopped before the StoreConnect triggers were verified as enabled".into(),
+        hint: "check the org now: run this action with mode: check, or `storeconnect-triggers status`; enable with mode: enable".into(),
+    };
+    fail(console, report, &error, started)
+}
+
+fn fail(console: Console, report: &mut Report, error: &Error, started: Instant) -> u8 {
+    report.fail(error);
+    report.duration = started.elapsed();
+    let message = match error.hint() {
+        Some(hint) => format!("{error}\nWhat to do: {hint}"),
+        None => error.to_string(),
+    };
+    console.error(
+        &format!("StoreConnect triggers: {} failed", report.title),
+        &message,
+    );
+    summarize(console, report);
+    match error {
+        Error::Usage(_) => EXIT_USAGE,
+        other => other.exit_code(),
+    }
+}
+
+fn summarize(console: Console, report: &Report) {
+    if let Err(e) = github::append_summary(&report.to_markdown()) {
+        console.warning("Job summary not written", &format!("{e:#}"));
+    }
+}

@@ -1,0 +1,192 @@
+//! A signed-in Salesforce connection: keeps the session, sends REST and SOAP calls to the
+//! session's `instance_url`, and renews the session once per call on `INVALID_SESSION_ID`.
+
+use reqwest::{Method, Url};
+
+use crate::auth::{Credentials, Session};
+use crate::error::SfError;
+use crate::github::Console;
+use crate::http::{Answer, Api, Deadline, Failure, Transport};
+use crate::xml;
+
+/// A connection to one org.
+pub struct Salesforce {
+    transport: Transport,
+    credentials: Credentials,
+    session: Option<Session>,
+    api_version: String,
+    console: Console,
+}
+
+impl Salesforce {
+    /// Prepares a connection; nothing is sent until the first call.
+    pub fn new(
+        transport: Transport,
+        credentials: Credentials,
+        api_version: String,
+        console: Console,
+    ) -> Self {
+        Self {
+            transport,
+            credentials,
+            session: None,
+            api_version,
+            console,
+        }
+    }
+
+    /// The API version used for REST and SOAP paths, e.g. `66.0`.
+    pub fn api_version(&self) -> &str {
+        &self.api_version
+    }
+
+    /// The org's host, once signed in (for reports; never contains credentials).
+    pub fn org_host(&self) -> Option<String> {
+        self.session
+            .as_ref()
+            .and_then(|s| s.instance_url.host_str().map(str::to_string))
+    }
+
+    /// The console used for progress, masks and warnings.
+    pub fn console(&self) -> &Console {
+        &self.console
+    }
+
+    /// Signs in if there is no session yet.
+    pub async fn connect(&mut self, deadline: &Deadline) -> Result<(), SfError> {
+        if self.session.is_none() {
+            self.login(deadline).await?;
+        }
+        Ok(())
+    }
+
+    async fn login(&mut self, deadline: &Deadline) -> Result<(), SfError> {
+        let (session, notes) = self.credentials.login(&self.transport, deadline).await?;
+        // Mask first: nothing may print the token before the runner knows to hide it.
+        self.console.mask(session.access_token.expose());
+        if notes.refresh_token_rotated {
+            self.console.warning(
+                "Refresh token rotated",
+                "This org rotates refresh tokens: the auth URL used here is now invalid, so a later step or run cannot reuse it. \
+                 Use the JWT bearer flow (client-id, username, jwt-key) for pipelines; it needs no stored token.",
+            );
+        }
+        if !matches!(self.credentials, Credentials::AccessToken { .. }) {
+            self.console.info(&format!(
+                "Signed in with {} to {}",
+                self.credentials.method_name(),
+                session.instance_url.host_str().unwrap_or("?")
+            ));
+        }
+        self.session = Some(session);
+        Ok(())
+    }
+
+    /// GET a REST path below `/services/data/vXX.X/` (or an absolute `/services/...` path) and parse JSON.
+    pub async fn rest_get(
+        &mut self,
+        deadline: &Deadline,
+        action: &str,
+        path: &str,
+        query: &[(&str, &str)],
+    ) -> Result<serde_json::Value, SfError> {
+        let path = if path.starts_with("/services/") {
+            path.to_string()
+        } else {
+            format!("/services/data/v{}/{}", self.api_version, path)
+        };
+        let answer = self
+            .call(deadline, action, Api::Rest, |transport, session| {
+                let mut url = session.instance_url.clone();
+                url.set_path(&path);
+                transport
+                    .request(Method::GET, url)
+                    .query(query)
+                    .bearer_auth(session.access_token.expose())
+                    .header("Accept", "application/json")
+            })
+            .await?;
+        serde_json::from_str(&answer.body).map_err(|e| SfError {
+            action: action.to_string(),
+            answer: format!("HTTP {} with a body that is not JSON ({e})", answer.status),
+            code: None,
+            hint: "check instance-url: it must be the org's API host".into(),
+        })
+    }
+
+    /// POST a Metadata API operation (the XML inside `<soapenv:Body>`) and return the parsed envelope.
+    pub async fn soap(
+        &mut self,
+        deadline: &Deadline,
+        action: &str,
+        body: &str,
+    ) -> Result<xml::Element, SfError> {
+        let path = format!("/services/Soap/m/{}", self.api_version);
+        let answer = self
+            .call(deadline, action, Api::Soap, |transport, session| {
+                let mut url: Url = session.instance_url.clone();
+                url.set_path(&path);
+                transport
+                    .request(Method::POST, url)
+                    .header("Content-Type", "text/xml; charset=UTF-8")
+                    .header("SOAPAction", "\"\"")
+                    .body(envelope(session.access_token.expose(), body))
+            })
+            .await?;
+        xml::parse(&answer.body).map_err(|e| SfError {
+            action: action.to_string(),
+            answer: format!("HTTP {} with a body that is not XML ({e})", answer.status),
+            code: None,
+            hint: "check instance-url: it must be the org's API host".into(),
+        })
+    }
+
+    async fn call(
+        &mut self,
+        deadline: &Deadline,
+        action: &str,
+        api: Api,
+        build: impl Fn(&Transport, &Session) -> reqwest::RequestBuilder,
+    ) -> Result<Answer, SfError> {
+        self.connect(deadline).await?;
+        let mut renewed = false;
+        loop {
+            let Some(session) = self.session.clone() else {
+                unreachable!("connect() leaves a session")
+            };
+            let result = self
+                .transport
+                .execute(deadline, action, api, || build(&self.transport, &session))
+                .await;
+            match result {
+                Ok(answer) => return Ok(answer),
+                Err(Failure::SessionExpired(e)) if !renewed && self.credentials.can_renew() => {
+                    self.console.info(&format!(
+                        "{}: session expired ({}); signing in again",
+                        action, e.answer
+                    ));
+                    self.session = None;
+                    self.login(deadline).await?;
+                    renewed = true;
+                }
+                Err(failure) => return Err(failure.into_error()),
+            }
+        }
+    }
+}
+
+/// Wraps a Metadata API operation in a SOAP envelope with the session header.
+pub fn envelope(session_id: &str, body: &str) -> String {
+    format!(
+        concat!(
+            r#"<?xml version="1.0" encoding="UTF-8"?>"#,
+            r#"<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" "#,
+            r#"xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema" "#,
+            r#"xmlns:met="http://soap.sforce.com/2006/04/metadata">"#,
+            r#"<soapenv:Header><met:SessionHeader><met:sessionId>{}</met:sessionId></met:SessionHeader></soapenv:Header>"#,
+            r#"<soapenv:Body>{}</soapenv:Body></soapenv:Envelope>"#
+        ),
+        xml::escape(session_id),
+        body
+    )
+}

@@ -1,0 +1,402 @@
+//! The CLI commands (`status`, `enable`, `disable`, `run`) and the operations they share with
+//! the GitHub Action.
+
+use std::ffi::OsString;
+use std::time::{Duration, Instant};
+
+use tokio::signal::unix::{Signal, SignalKind, signal};
+
+use crate::client::Salesforce;
+use crate::config::Config;
+use crate::error::{EXIT_OK, EXIT_WRONG_STATE, Error, Result, SfError};
+use crate::github::{Console, md_cell};
+use crate::http::{Deadline, Transport};
+use crate::setting::{self, Located, Prepared, State};
+
+/// Opens a connection for `config` (no request is sent yet).
+pub fn connect(config: &Config, console: Console) -> Result<Salesforce> {
+    let transport =
+        Transport::new().map_err(|e| Error::Local(e.context("setting up the HTTP client")))?;
+    Ok(Salesforce::new(
+        transport,
+        config.credentials.clone(),
+        config.api_version.clone(),
+        console,
+    ))
+}
+
+/// The result of reading or changing the setting, for terminal output and job summaries.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    /// Heading, e.g. "disable" or "guard (post)".
+    pub title: String,
+    /// The org host, once known.
+    pub org: Option<String>,
+    /// The resolved names, once known.
+    pub located: Option<Located>,
+    /// The value before.
+    pub before: Option<State>,
+    /// The value read back at the end.
+    pub after: Option<State>,
+    /// Whether a write was sent.
+    pub changed: bool,
+    /// What was done, in words.
+    pub action: String,
+    /// How long it took.
+    pub duration: Duration,
+    /// The failure and what to do next.
+    pub failure: Option<(String, Option<String>)>,
+}
+
+impl Report {
+    /// Starts a report.
+    pub fn new(title: &str) -> Self {
+        Self {
+            title: title.to_string(),
+            ..Self::default()
+        }
+    }
+
+    /// Records a failure.
+    pub fn fail(&mut self, error: &Error) {
+        self.failure = Some((error.to_string(), error.hint().map(str::to_string)));
+    }
+
+    /// Markdown for `GITHUB_STEP_SUMMARY`.
+    pub fn to_markdown(&self) -> String {
+        let cell = |v: &Option<State>| {
+            v.as_ref().map_or("—".to_string(), |s| {
+                format!("`{}`", md_cell(&s.to_string()))
+            })
+        };
+        let mut md = format!(
+            "### StoreConnect triggers — {}\n\n| | |\n|---|---|\n",
+            self.title
+        );
+        md.push_str(&format!(
+            "| Org | {} |\n",
+            self.org.as_deref().map_or("—".into(), md_cell)
+        ));
+        if let Some(l) = &self.located {
+            md.push_str(&format!(
+                "| Record | `{}` field `{}` |\n| Pin with | `{}` |\n",
+                md_cell(&l.full_name()),
+                md_cell(&l.field),
+                md_cell(&l.pin_line())
+            ));
+        }
+        md.push_str(&format!(
+            "| Before | {} |\n| After | {} |\n",
+            cell(&self.before),
+            cell(&self.after)
+        ));
+        md.push_str(&format!(
+            "| Done | {} |\n| Duration | {:.1} s |\n",
+            md_cell(&self.action),
+            self.duration.as_secs_f64()
+        ));
+        if let Some((message, hint)) = &self.failure {
+            md.push_str(&format!("\n**Failed:** {}\n", md_cell(message)));
+            if let Some(hint) = hint {
+                md.push_str(&format!("\n**What to do:** {}\n", md_cell(hint)));
+            }
+        }
+        md.push('\n');
+        md
+    }
+}
+
+/// Finds and reads the setting through SOQL.
+pub async fn read(sf: &mut Salesforce, config: &Config, report: &mut Report) -> Result<State> {
+    let deadline = Deadline::after(config.timeout);
+    sf.connect(&deadline).await?;
+    report.org = sf.org_host();
+    let observed = setting::status(sf, &deadline, &config.pins).await?;
+    sf.console()
+        .info(&format!("Resolved: {}", observed.located.pin_line()));
+    report.located = Some(observed.located);
+    report.before = Some(observed.state.clone());
+    report.after = Some(observed.state.clone());
+    report.action = "read".into();
+    Ok(observed.state)
+}
+
+/// Sets the setting to `wanted` and verifies it by reading back (honouring dry-run).
+/// `before_write` runs after the value was read and before anything is written.
+pub async fn change(
+    sf: &mut Salesforce,
+    config: &Config,
+    wanted: bool,
+    report: &mut Report,
+    before_write: impl FnOnce(&Prepared) -> Result<()>,
+) -> Result<State> {
+    let deadline = Deadline::after(config.timeout);
+    sf.connect(&deadline).await?;
+    report.org = sf.org_host();
+    let prepared = setting::prepare(sf, &deadline, &config.pins).await?;
+    sf.console().info(&format!(
+        "Resolved: {} (fullName {})",
+        prepared.located.pin_line(),
+        prepared.located.full_name()
+    ));
+    report.located = Some(prepared.located.clone());
+    report.before = Some(prepared.state.clone());
+    if let State::Invalid(raw) = &prepared.state {
+        sf.console().warning("Unexpected value", &format!("{} holds {raw}, which is neither true nor false; it will be overwritten with {wanted}", prepared.located.full_name()));
+    }
+    before_write(&prepared)?;
+    if config.dry_run {
+        report.after = Some(prepared.state.clone());
+        report.action = if prepared.state == State::Valid(wanted) {
+            format!("dry run: already {wanted}, nothing would be written")
+        } else {
+            format!("dry run: would set {wanted} (nothing written)")
+        };
+        return Ok(prepared.state);
+    }
+    let applied = setting::apply(sf, &deadline, &prepared, wanted).await?;
+    report.changed = applied.changed;
+    report.after = Some(applied.after.clone());
+    report.action = if applied.changed {
+        format!("set {wanted}; verified by read-back")
+    } else {
+        format!("already {wanted}; nothing written")
+    };
+    Ok(applied.after)
+}
+
+fn print_report(report: &Report) {
+    let before = report.before.as_ref().map_or("?".into(), State::to_string);
+    let after = report.after.as_ref().map_or("?".into(), State::to_string);
+    println!(
+        "StoreConnect triggers on {}: {before} -> {after} ({})",
+        report.org.as_deref().unwrap_or("?"),
+        report.action
+    );
+}
+
+/// `status`: exit 0 when enabled, 1 when disabled.
+pub async fn status(config: &Config, console: Console, json: bool) -> Result<u8> {
+    let mut sf = connect(config, console)?;
+    let mut report = Report::new("status");
+    let state = read(&mut sf, config, &mut report).await?;
+    let located = report
+        .located
+        .clone()
+        .ok_or_else(|| Error::Local(anyhow::anyhow!("no setting located")))?;
+    let word = match &state {
+        State::Valid(true) => "enabled",
+        State::Valid(false) => "disabled",
+        State::Invalid(_) => "invalid",
+    };
+    if json {
+        let object = serde_json::json!({
+            "state": word,
+            "value": state.to_string(),
+            "org": report.org,
+            "setting_type": located.type_name,
+            "setting_record": located.record,
+            "setting_field": located.field,
+        });
+        println!("{object}");
+    } else {
+        println!(
+            "StoreConnect triggers are {word} on {} ({} = {state})",
+            report.org.as_deref().unwrap_or("?"),
+            located.full_name()
+        );
+    }
+    match state {
+        State::Valid(true) => Ok(EXIT_OK),
+        State::Valid(false) => Ok(EXIT_WRONG_STATE),
+        State::Invalid(raw) => Err(Error::Salesforce(SfError {
+            action: format!("reading {}.{}", located.full_name(), located.field),
+            answer: format!("the value is {raw}, neither true nor false"),
+            code: None,
+            hint:
+                "set it with `storeconnect-triggers enable` (or in Setup > Custom Metadata Types)"
+                    .into(),
+        })),
+    }
+}
+
+/// `enable` / `disable`.
+pub async fn set(config: &Config, console: Console, wanted: bool) -> Result<u8> {
+    let mut sf = connect(config, console)?;
+    let mut report = Report::new(if wanted { "enable" } else { "disable" });
+    change(&mut sf, config, wanted, &mut report, |_| Ok(())).await?;
+    print_report(&report);
+    Ok(EXIT_OK)
+}
+
+/// The signals a long-running phase listens for. Registering them also stops them from
+/// killing the process, which matters for PID 1 in a container.
+pub struct Signals {
+    interrupt: Signal,
+    terminate: Signal,
+}
+
+/// Which signal arrived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Caught {
+    /// SIGINT.
+    Interrupt,
+    /// SIGTERM.
+    Terminate,
+}
+
+impl Caught {
+    /// The signal number.
+    pub fn number(self) -> i32 {
+        match self {
+            Caught::Interrupt => 2,
+            Caught::Terminate => 15,
+        }
+    }
+
+    /// The conventional exit code for a process stopped by this signal.
+    pub fn exit_code(self) -> u8 {
+        128 + self.number() as u8
+    }
+
+    /// The signal's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Caught::Interrupt => "SIGINT",
+            Caught::Terminate => "SIGTERM",
+        }
+    }
+}
+
+impl Signals {
+    /// Installs handlers for SIGINT and SIGTERM.
+    pub fn install() -> Result<Self> {
+        let make = |kind| {
+            signal(kind).map_err(|e| {
+                Error::Local(anyhow::Error::new(e).context("installing signal handlers"))
+            })
+        };
+        Ok(Self {
+            interrupt: make(SignalKind::interrupt())?,
+            terminate: make(SignalKind::terminate())?,
+        })
+    }
+
+    /// Waits for the next SIGINT or SIGTERM.
+    pub async fn next(&mut self) -> Caught {
+        tokio::select! {
+            _ = self.interrupt.recv() => Caught::Interrupt,
+            _ = self.terminate.recv() => Caught::Terminate,
+        }
+    }
+}
+
+/// Sends `signal` to process `pid`.
+#[allow(unsafe_code)]
+fn send_signal(pid: u32, signal: Caught) {
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return;
+    };
+    // SAFETY: kill(2) takes plain integers and touches no memory of ours.
+    unsafe {
+        libc::kill(pid, signal.number());
+    }
+}
+
+/// `run -- CMD`: disable, run CMD, then always enable and verify. Exits with CMD's code unless
+/// restoring failed.
+pub async fn run(config: &Config, console: Console, argv: &[OsString]) -> Result<u8> {
+    let mut signals = Signals::install()?;
+    let mut sf = connect(config, console)?;
+    let shown = argv
+        .iter()
+        .map(|a| a.to_string_lossy())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut report = Report::new("run: disable");
+    let disabled = tokio::select! {
+        r = change(&mut sf, config, false, &mut report, |_| Ok(())) => Some(r),
+        caught = signals.next() => {
+            console.warning("Interrupted", &format!("{} while disabling; restoring before exit", caught.name()));
+            None
+        }
+    };
+    let previous = report.before.clone();
+    if config.dry_run {
+        print_report(&report);
+        println!(
+            "dry run: would run `{shown}`, then set true and verify; nothing was run or written"
+        );
+        return disabled.unwrap_or(Ok(State::Valid(true))).map(|_| EXIT_OK);
+    }
+    let outcome = match disabled {
+        // Nothing was located or read: nothing to restore, and CMD must not run unguarded.
+        Some(Err(e)) if report.before.is_none() => return Err(e),
+        Some(Err(e)) => Err(e),
+        Some(Ok(_)) => {
+            print_report(&report);
+            run_child(argv, &shown, &mut signals, console).await
+        }
+        None => Err(Error::Local(anyhow::anyhow!(
+            "interrupted before `{shown}` started"
+        ))),
+    };
+    // Restore whatever happened above, under a fresh deadline.
+    let mut restore = Report::new("run: enable");
+    let restored = change(&mut sf, config, true, &mut restore, |_| Ok(())).await;
+    match &restored {
+        Ok(_) => {
+            print_report(&restore);
+            console.info(&format!(
+                "Triggers restored to true (verified); before the run they were {}",
+                previous.map_or("unknown".into(), |p| p.to_string())
+            ));
+        }
+        Err(e) => console.error(
+            "Triggers NOT restored",
+            &format!("{e}; the org may be left with triggers off"),
+        ),
+    }
+    match (outcome, restored) {
+        (_, Err(e)) => Err(e),
+        (Err(e), Ok(_)) => Err(e),
+        (Ok(code), Ok(_)) => Ok(code),
+    }
+}
+
+async fn run_child(
+    argv: &[OsString],
+    shown: &str,
+    signals: &mut Signals,
+    console: Console,
+) -> Result<u8> {
+    let started = Instant::now();
+    let mut child = tokio::process::Command::new(&argv[0])
+        .args(&argv[1..])
+        .spawn()
+        .map_err(|e| {
+            Error::Local(anyhow::Error::new(e).context(format!("could not start `{shown}`")))
+        })?;
+    let status = loop {
+        tokio::select! {
+            status = child.wait() => break status.map_err(|e| Error::Local(anyhow::Error::new(e).context(format!("waiting for `{shown}`"))))?,
+            caught = signals.next() => {
+                console.warning("Signal", &format!("{} received: passing it to `{shown}` and restoring the triggers when it exits", caught.name()));
+                if let Some(pid) = child.id() {
+                    send_signal(pid, caught);
+                }
+            }
+        }
+    };
+    use std::os::unix::process::ExitStatusExt;
+    let code = match (status.code(), status.signal()) {
+        (Some(code), _) => u8::try_from(code).unwrap_or(1),
+        (None, Some(sig)) => 128u8.saturating_add(sig as u8),
+        _ => 1,
+    };
+    console.info(&format!(
+        "`{shown}` exited with code {code} after {:.1}s",
+        started.elapsed().as_secs_f64()
+    ));
+    Ok(code)
+}

@@ -1,0 +1,447 @@
+//! Settings: read from the environment (`STORECONNECT_*` for the CLI, `INPUT_*` for the action)
+//! with envy, overridden by flags, then validated into a [`Config`] before any network request.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::auth::{Credentials, JwtKey};
+use crate::error::Error;
+use crate::http::secure_url;
+use crate::secret::Secret;
+use crate::setting::Pins;
+
+/// Default login host for the JWT bearer flow.
+pub const DEFAULT_LOGIN_URL: &str = "https://login.salesforce.com";
+/// Default API version for REST and Metadata calls (Spring '26).
+pub const DEFAULT_API_VERSION: &str = "66.0";
+/// Default `timeout`, in seconds, for each Salesforce operation.
+pub const DEFAULT_TIMEOUT_SECS: u64 = 120;
+
+/// Every setting's name, as the action input (kebab-case); the env var is
+/// `STORECONNECT_` + upper-case with `_` for `-`.
+pub const SETTING_NAMES: &[&str] = &[
+    "instance-url",
+    "access-token",
+    "auth-url",
+    "client-id",
+    "client-secret",
+    "username",
+    "jwt-key",
+    "login-url",
+    "api-version",
+    "setting-type",
+    "setting-record",
+    "setting-field",
+    "timeout",
+    "dry-run",
+];
+
+/// Raw settings, all optional strings; empty values count as unset.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
+pub struct RawSettings {
+    #[serde(alias = "instance-url")]
+    instance_url: Option<String>,
+    #[serde(alias = "access-token")]
+    access_token: Option<Secret>,
+    #[serde(alias = "auth-url")]
+    auth_url: Option<Secret>,
+    #[serde(alias = "client-id")]
+    client_id: Option<String>,
+    #[serde(alias = "client-secret")]
+    client_secret: Option<Secret>,
+    username: Option<String>,
+    #[serde(alias = "jwt-key")]
+    jwt_key: Option<Secret>,
+    #[serde(alias = "login-url")]
+    login_url: Option<String>,
+    #[serde(alias = "api-version")]
+    api_version: Option<String>,
+    #[serde(alias = "setting-type")]
+    setting_type: Option<String>,
+    #[serde(alias = "setting-record")]
+    setting_record: Option<String>,
+    #[serde(alias = "setting-field")]
+    setting_field: Option<String>,
+    timeout: Option<String>,
+    #[serde(alias = "dry-run")]
+    dry_run: Option<String>,
+    /// The action's `mode` input (unused by the CLI).
+    pub mode: Option<String>,
+}
+
+impl RawSettings {
+    /// Reads settings from `(name, value)` pairs whose names start with `prefix`
+    /// (`STORECONNECT_` or `INPUT_`). Empty and whitespace-only values are dropped.
+    pub fn from_pairs(
+        prefix: &str,
+        pairs: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, Error> {
+        let pairs = pairs
+            .into_iter()
+            .filter(|(k, v)| k.starts_with(prefix) && !v.trim().is_empty())
+            // Only our own names: envy would reject nothing, but stray INPUT_ENTRYPOINT etc. are noise.
+            .filter(|(k, _)| {
+                let key = k[prefix.len()..].to_ascii_lowercase().replace('_', "-");
+                key == "mode" || SETTING_NAMES.contains(&key.as_str())
+            });
+        envy::prefixed(prefix).from_iter(pairs).map_err(|e| {
+            Error::usage(format!(
+                "cannot read settings from {prefix}* variables: {e}"
+            ))
+        })
+    }
+
+    /// Reads `STORECONNECT_*` from the process environment.
+    pub fn from_env() -> Result<Self, Error> {
+        Self::from_pairs("STORECONNECT_", std::env::vars())
+    }
+
+    /// Sets one setting by its kebab-case name (a flag overriding the environment).
+    pub fn set(&mut self, name: &str, value: String) -> Result<(), Error> {
+        let value = Some(value).filter(|v| !v.trim().is_empty());
+        match name {
+            "instance-url" => self.instance_url = value,
+            "access-token" => self.access_token = value.map(Secret::new),
+            "auth-url" => self.auth_url = value.map(Secret::new),
+            "client-id" => self.client_id = value,
+            "client-secret" => self.client_secret = value.map(Secret::new),
+            "username" => self.username = value,
+            "jwt-key" => self.jwt_key = value.map(Secret::new),
+            "login-url" => self.login_url = value,
+            "api-version" => self.api_version = value,
+            "setting-type" => self.setting_type = value,
+            "setting-record" => self.setting_record = value,
+            "setting-field" => self.setting_field = value,
+            "timeout" => self.timeout = value,
+            "dry-run" => self.dry_run = value,
+            other => return Err(Error::usage(format!("unknown setting `{other}`"))),
+        }
+        Ok(())
+    }
+
+    /// The access token, when one was given (to mask it before anything else happens).
+    pub fn access_token(&self) -> Option<&Secret> {
+        self.access_token.as_ref()
+    }
+}
+
+/// Validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// How to sign in.
+    pub credentials: Credentials,
+    /// API version, e.g. `66.0`.
+    pub api_version: String,
+    /// Pinned names.
+    pub pins: Pins,
+    /// Deadline for each Salesforce operation.
+    pub timeout: Duration,
+    /// Find and read, report, change nothing.
+    pub dry_run: bool,
+}
+
+/// Parses `true`/`false` (any case; also `1`/`0`, `yes`/`no`).
+pub fn parse_bool(name: &str, value: &str) -> Result<bool, Error> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" => Ok(true),
+        "false" | "0" | "no" => Ok(false),
+        other => Err(Error::usage(format!(
+            "{name} must be true or false, not `{other}`"
+        ))),
+    }
+}
+
+fn check_api_name(setting: &str, value: &str, suffix: &str) -> Result<String, Error> {
+    let value = value.trim();
+    let ok = value
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic())
+        && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && value.ends_with(suffix)
+        && value.len() > suffix.len();
+    if ok {
+        Ok(value.to_string())
+    } else if suffix.is_empty() {
+        Err(Error::usage(format!(
+            "{setting} `{value}` is not an API name (letters, digits, _), e.g. s_c__Triggers_Enabled"
+        )))
+    } else {
+        Err(Error::usage(format!(
+            "{setting} `{value}` is not an API name ending in {suffix}"
+        )))
+    }
+}
+
+impl Config {
+    /// Validates raw settings. Every error here is a configuration error (exit 2).
+    pub fn from_raw(raw: RawSettings) -> Result<Config, Error> {
+        let methods: Vec<&str> = [
+            raw.access_token.as_ref().map(|_| "access-token"),
+            raw.auth_url.as_ref().map(|_| "auth-url"),
+            raw.jwt_key.as_ref().map(|_| "jwt-key"),
+            raw.client_secret.as_ref().map(|_| "client-secret"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let method = match methods.as_slice() {
+            [one] => *one,
+            [] => {
+                return Err(Error::usage(
+                    "no Salesforce credentials: set exactly one of access-token (with instance-url), auth-url, jwt-key (with client-id and username) or client-secret (with client-id and instance-url)",
+                ));
+            }
+            many => {
+                return Err(Error::usage(format!(
+                    "{} select different sign-in methods; set only one of access-token, auth-url, jwt-key, client-secret",
+                    many.join(" and ")
+                )));
+            }
+        };
+        let present = |name: &str| -> bool {
+            match name {
+                "instance-url" => raw.instance_url.is_some(),
+                "client-id" => raw.client_id.is_some(),
+                "username" => raw.username.is_some(),
+                _ => false,
+            }
+        };
+        let (needed, foreign): (&[&str], &[&str]) = match method {
+            "access-token" => (&["instance-url"], &["client-id", "username"]),
+            "auth-url" => (&[], &["instance-url", "client-id", "username"]),
+            "jwt-key" => (&["client-id", "username"], &["instance-url"]),
+            _ => (&["client-id", "instance-url"], &["username"]),
+        };
+        let missing: Vec<&str> = needed.iter().copied().filter(|n| !present(n)).collect();
+        if !missing.is_empty() {
+            return Err(Error::usage(format!(
+                "{method} also needs {}",
+                missing.join(" and ")
+            )));
+        }
+        let extra: Vec<&str> = foreign.iter().copied().filter(|n| present(n)).collect();
+        if !extra.is_empty() {
+            return Err(Error::usage(format!(
+                "{} {} not used with {method}; remove {} (each sign-in method takes only its own settings)",
+                extra.join(" and "),
+                if extra.len() == 1 { "is" } else { "are" },
+                if extra.len() == 1 { "it" } else { "them" }
+            )));
+        }
+        let url = |name: &str, value: &Option<String>| -> Result<reqwest::Url, Error> {
+            secure_url(name, value.as_deref().unwrap_or_default()).map_err(Error::Usage)
+        };
+        let credentials = match method {
+            "access-token" => Credentials::AccessToken {
+                instance_url: url("instance-url", &raw.instance_url)?,
+                token: raw.access_token.clone().unwrap_or_else(|| Secret::new("")),
+            },
+            "auth-url" => Credentials::from_auth_url(
+                raw.auth_url
+                    .as_ref()
+                    .map(Secret::expose)
+                    .unwrap_or_default(),
+            )
+            .map_err(Error::Usage)?,
+            "jwt-key" => Credentials::Jwt {
+                login_url: url(
+                    "login-url",
+                    &Some(
+                        raw.login_url
+                            .clone()
+                            .unwrap_or_else(|| DEFAULT_LOGIN_URL.into()),
+                    ),
+                )?,
+                client_id: raw.client_id.clone().unwrap_or_default().trim().to_string(),
+                username: raw.username.clone().unwrap_or_default().trim().to_string(),
+                key: JwtKey::from_pem(raw.jwt_key.as_ref().map(Secret::expose).unwrap_or_default())
+                    .map_err(Error::Usage)?,
+            },
+            _ => Credentials::ClientCredentials {
+                instance_url: url("instance-url", &raw.instance_url)?,
+                client_id: raw.client_id.clone().unwrap_or_default().trim().to_string(),
+                client_secret: raw.client_secret.clone().unwrap_or_else(|| Secret::new("")),
+            },
+        };
+        if let Some(login) = &raw.login_url {
+            secure_url("login-url", login).map_err(Error::Usage)?;
+        }
+        let api_version = raw
+            .api_version
+            .as_deref()
+            .unwrap_or(DEFAULT_API_VERSION)
+            .trim()
+            .trim_start_matches(['v', 'V'])
+            .to_string();
+        let valid_version = api_version.split_once('.').is_some_and(|(major, minor)| {
+            minor == "0" && major.parse::<u32>().is_ok_and(|m| (31..1000).contains(&m))
+        });
+        if !valid_version {
+            return Err(Error::usage(format!(
+                "api-version `{api_version}` must look like 66.0 (31.0 or later)"
+            )));
+        }
+        let timeout = match raw.timeout.as_deref().map(str::trim) {
+            None => DEFAULT_TIMEOUT_SECS,
+            Some(t) => t
+                .parse::<u64>()
+                .ok()
+                .filter(|s| (1..=86_400).contains(s))
+                .ok_or_else(|| {
+                    Error::usage(format!(
+                        "timeout `{t}` must be a whole number of seconds from 1 to 86400"
+                    ))
+                })?,
+        };
+        let dry_run = match &raw.dry_run {
+            Some(v) => parse_bool("dry-run", v)?,
+            None => false,
+        };
+        let pins = Pins {
+            setting_type: raw
+                .setting_type
+                .as_deref()
+                .map(|v| check_api_name("setting-type", v, "__mdt"))
+                .transpose()?,
+            setting_record: raw
+                .setting_record
+                .as_deref()
+                .map(|v| check_api_name("setting-record", v, ""))
+                .transpose()?,
+            setting_field: raw
+                .setting_field
+                .as_deref()
+                .map(|v| check_api_name("setting-field", v, "__c"))
+                .transpose()?,
+        };
+        Ok(Config {
+            credentials,
+            api_version,
+            pins,
+            timeout: Duration::from_secs(timeout),
+            dry_run,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(pairs: &[(&str, &str)]) -> RawSettings {
+        RawSettings::from_pairs(
+            "STORECONNECT_",
+            pairs
+                .iter()
+                .map(|(k, v)| (format!("STORECONNECT_{k}"), v.to_string())),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn reads_cli_and_action_names() {
+        let r = raw(&[
+            ("INSTANCE_URL", "https://x.my.salesforce.com"),
+            ("ACCESS_TOKEN", "tok"),
+            ("TIMEOUT", ""),
+            ("OTHER", "x"),
+        ]);
+        let c = Config::from_raw(r).unwrap();
+        assert!(matches!(c.credentials, Credentials::AccessToken { .. }));
+        assert_eq!(c.timeout, Duration::from_secs(120));
+        let input = RawSettings::from_pairs(
+            "INPUT_",
+            [
+                ("INPUT_INSTANCE-URL", "https://x.my.salesforce.com"),
+                ("INPUT_ACCESS-TOKEN", "tok"),
+                ("INPUT_MODE", "check"),
+                ("INPUT_ENTRYPOINT", ""),
+            ]
+            .map(|(k, v)| (k.to_string(), v.to_string())),
+        )
+        .unwrap();
+        assert_eq!(input.mode.as_deref(), Some("check"));
+        assert!(Config::from_raw(input).is_ok());
+    }
+
+    #[test]
+    fn method_rules() {
+        let err = |pairs: &[(&str, &str)]| Config::from_raw(raw(pairs)).unwrap_err().to_string();
+        assert!(err(&[]).contains("no Salesforce credentials"));
+        assert!(
+            err(&[("ACCESS_TOKEN", "t"), ("AUTH_URL", "force://a:b:c@h")])
+                .contains("access-token and auth-url")
+        );
+        assert!(err(&[("ACCESS_TOKEN", "t")]).contains("needs instance-url"));
+        assert!(
+            err(&[
+                ("AUTH_URL", "force://a:b:c@h.my.salesforce.com"),
+                ("USERNAME", "u")
+            ])
+            .contains("username is not used with auth-url")
+        );
+        assert!(err(&[("CLIENT_SECRET", "s"), ("CLIENT_ID", "c")]).contains("needs instance-url"));
+        assert!(
+            err(&[
+                ("ACCESS_TOKEN", "t"),
+                ("INSTANCE_URL", "http://x.example.com")
+            ])
+            .contains("plain http")
+        );
+        assert!(
+            err(&[
+                ("ACCESS_TOKEN", "t"),
+                ("INSTANCE_URL", "https://x"),
+                ("TIMEOUT", "0")
+            ])
+            .contains("timeout")
+        );
+        assert!(
+            err(&[
+                ("ACCESS_TOKEN", "t"),
+                ("INSTANCE_URL", "https://x"),
+                ("API_VERSION", "66")
+            ])
+            .contains("api-version")
+        );
+        assert!(
+            err(&[
+                ("ACCESS_TOKEN", "t"),
+                ("INSTANCE_URL", "https://x"),
+                ("SETTING_TYPE", "x' OR"),
+            ])
+            .contains("setting-type")
+        );
+        assert!(
+            err(&[
+                ("ACCESS_TOKEN", "t"),
+                ("INSTANCE_URL", "https://x"),
+                ("DRY_RUN", "maybe")
+            ])
+            .contains("dry-run")
+        );
+        // login-url is accepted with any method (the action always passes its default).
+        assert!(
+            Config::from_raw(raw(&[
+                ("ACCESS_TOKEN", "t"),
+                ("INSTANCE_URL", "https://x"),
+                ("LOGIN_URL", DEFAULT_LOGIN_URL)
+            ]))
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn secrets_stay_hidden_in_debug() {
+        let r = raw(&[
+            ("CLIENT_SECRET", "SUPERSECRET"),
+            ("CLIENT_ID", "c"),
+            ("INSTANCE_URL", "https://x"),
+        ]);
+        assert!(!format!("{r:?}").contains("SUPERSECRET"));
+        assert!(!format!("{:?}", Config::from_raw(r).unwrap()).contains("SUPERSECRET"));
+    }
+}

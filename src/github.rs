@@ -1,0 +1,164 @@
+//! GitHub Actions runner I/O: workflow commands (masks, annotations, groups) with the runner's
+//! escaping rules, and the file commands (`GITHUB_OUTPUT`, `GITHUB_STATE`, `GITHUB_STEP_SUMMARY`).
+//!
+//! Outside Actions the same [`Console`] prints plain lines. Everything goes to stderr, which the
+//! runner scans for commands too, so stdout stays clean for `--json`.
+
+use std::fs::OpenOptions;
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::Context;
+
+/// Escapes workflow-command data: `%`, CR, LF.
+pub fn escape_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escapes workflow-command property values: as data, plus `:` and `,`.
+pub fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// Where progress, masks and annotations go.
+#[derive(Debug, Clone, Copy)]
+pub struct Console {
+    actions: bool,
+}
+
+impl Console {
+    /// A console that speaks workflow commands when `actions` is true.
+    pub fn new(actions: bool) -> Self {
+        Self { actions }
+    }
+
+    /// Reads `GITHUB_ACTIONS=true` from the environment.
+    pub fn from_env() -> Self {
+        Self::new(std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true"))
+    }
+
+    /// Whether we run inside GitHub Actions.
+    pub fn in_actions(&self) -> bool {
+        self.actions
+    }
+
+    /// Asks the runner to hide `secret` from all later log output.
+    pub fn mask(&self, secret: &str) {
+        if self.actions && !secret.is_empty() {
+            eprintln!("::add-mask::{}", escape_data(secret));
+        }
+    }
+
+    /// A progress line.
+    pub fn info(&self, message: &str) {
+        eprintln!("{message}");
+    }
+
+    /// A warning (an annotation in Actions).
+    pub fn warning(&self, title: &str, message: &str) {
+        self.annotate("warning", title, message);
+    }
+
+    /// An error (an annotation in Actions).
+    pub fn error(&self, title: &str, message: &str) {
+        self.annotate("error", title, message);
+    }
+
+    /// A notice (an annotation in Actions).
+    pub fn notice(&self, title: &str, message: &str) {
+        self.annotate("notice", title, message);
+    }
+
+    fn annotate(&self, level: &str, title: &str, message: &str) {
+        if self.actions {
+            eprintln!(
+                "::{level} title={}::{}",
+                escape_property(title),
+                escape_data(message)
+            );
+        } else {
+            eprintln!("{level}: {title}: {message}");
+        }
+    }
+
+    /// Starts a collapsible group (Actions only).
+    pub fn group(&self, name: &str) {
+        if self.actions {
+            eprintln!("::group::{}", escape_data(name));
+        }
+    }
+
+    /// Ends the group started by [`Console::group`].
+    pub fn end_group(&self) {
+        if self.actions {
+            eprintln!("::endgroup::");
+        }
+    }
+}
+
+/// Appends `name=value` (heredoc with a random delimiter for multi-line values) to the
+/// file command named by the environment variable `env_var`, if the runner set it.
+pub fn append_file_command(env_var: &str, name: &str, value: &str) -> anyhow::Result<()> {
+    let Some(path) = std::env::var_os(env_var).filter(|p| !p.is_empty()) else {
+        return Ok(());
+    };
+    let entry = if value.contains('\n') || value.contains('\r') {
+        let delimiter = loop {
+            let candidate = format!(
+                "ghadelimiter_{:016x}",
+                (crate::http::unit_random() * 2f64.powi(53)) as u64
+            );
+            if !value.contains(&candidate) {
+                break candidate;
+            }
+        };
+        format!(
+            "{name}<<{delimiter}\n{}\n{delimiter}\n",
+            value.replace("\r\n", "\n")
+        )
+    } else {
+        format!("{name}={value}\n")
+    };
+    append(Path::new(&path), &entry).with_context(|| format!("writing {name} to {env_var}"))
+}
+
+/// Sets a step output (`GITHUB_OUTPUT`).
+pub fn set_output(name: &str, value: &str) -> anyhow::Result<()> {
+    append_file_command("GITHUB_OUTPUT", name, value)
+}
+
+/// Saves state for the post step (`GITHUB_STATE`); post reads it as `STATE_<name>`.
+pub fn save_state(name: &str, value: &str) -> anyhow::Result<()> {
+    append_file_command("GITHUB_STATE", name, value)
+}
+
+/// Appends Markdown to the job summary (`GITHUB_STEP_SUMMARY`), if the runner set it.
+pub fn append_summary(markdown: &str) -> anyhow::Result<()> {
+    match std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
+        Some(path) => append(Path::new(&path), markdown).context("writing the job summary"),
+        None => Ok(()),
+    }
+}
+
+fn append(path: &Path, text: &str) -> std::io::Result<()> {
+    let mut file = OpenOptions::new().append(true).create(true).open(path)?;
+    file.write_all(text.as_bytes())
+}
+
+/// Escapes text for a Markdown table cell.
+pub fn md_cell(text: &str) -> String {
+    text.replace('|', "\\|").replace(['\r', '\n'], " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_like_the_toolkit() {
+        assert_eq!(escape_data("50% a\r\nb: c, d"), "50%25 a%0D%0Ab: c, d");
+        assert_eq!(escape_property("a: b, 100%\n"), "a%3A b%2C 100%25%0A");
+    }
+}

@@ -1,0 +1,333 @@
+//! Metadata SOAP API: `readMetadata` and `updateMetadata` of one CustomMetadata record.
+//!
+//! The record is read whole and written back whole: the label, `protected` and every value
+//! exactly as read (nil stays nil, each value keeps its `xsi:type`), with only the one value we
+//! own changed. `upsertMetadata` is never used: a wrong fullName would silently create a record.
+
+use crate::client::Salesforce;
+use crate::error::SfError;
+use crate::http::Deadline;
+use crate::xml::{self, Element};
+
+/// One `<values>` entry's value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MdValue {
+    /// `xsi:nil="true"`.
+    Nil,
+    /// A value with its `xsi:type` local name as read (`boolean`, `string`, `double`, …), if any.
+    Typed {
+        /// The xsi:type local name, e.g. `boolean`.
+        xsi_type: Option<String>,
+        /// The text content.
+        text: String,
+    },
+}
+
+/// A CustomMetadata record as the Metadata API returns it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomMetadata {
+    /// `Type.Record`, e.g. `s_c__Setting.s_c__Triggers_Enabled`.
+    pub full_name: String,
+    /// `description`, when present.
+    pub description: Option<String>,
+    /// `label`.
+    pub label: Option<String>,
+    /// `protected`, as read (`true`/`false`).
+    pub protected: Option<String>,
+    /// `values`, in the order read.
+    pub values: Vec<(String, MdValue)>,
+}
+
+impl CustomMetadata {
+    /// The value of a field, if the record lists it.
+    pub fn value(&self, field: &str) -> Option<&MdValue> {
+        self.values.iter().find(|(f, _)| f == field).map(|(_, v)| v)
+    }
+
+    /// A copy with one field's value replaced (appended when the record did not list it).
+    pub fn with_value(&self, field: &str, value: MdValue) -> Self {
+        let mut copy = self.clone();
+        match copy.values.iter_mut().find(|(f, _)| f == field) {
+            Some(slot) => slot.1 = value,
+            None => copy.values.push((field.to_string(), value)),
+        }
+        copy
+    }
+
+    /// The `<met:metadata>` element for updateMetadata, children in WSDL order.
+    pub fn to_xml(&self) -> String {
+        let mut out = String::from(r#"<met:metadata xsi:type="met:CustomMetadata">"#);
+        push_element(&mut out, "fullName", Some(&self.full_name));
+        push_element(&mut out, "description", self.description.as_deref());
+        push_element(&mut out, "label", self.label.as_deref());
+        push_element(&mut out, "protected", self.protected.as_deref());
+        for (field, value) in &self.values {
+            out.push_str("<met:values>");
+            push_element(&mut out, "field", Some(field));
+            match value {
+                MdValue::Nil => out.push_str(r#"<met:value xsi:nil="true"/>"#),
+                MdValue::Typed {
+                    xsi_type: Some(t),
+                    text,
+                } => out.push_str(&format!(
+                    r#"<met:value xsi:type="xsd:{}">{}</met:value>"#,
+                    xml::escape(t),
+                    xml::escape(text)
+                )),
+                MdValue::Typed {
+                    xsi_type: None,
+                    text,
+                } => out.push_str(&format!("<met:value>{}</met:value>", xml::escape(text))),
+            }
+            out.push_str("</met:values>");
+        }
+        out.push_str("</met:metadata>");
+        out
+    }
+}
+
+fn push_element(out: &mut String, name: &str, text: Option<&str>) {
+    if let Some(text) = text {
+        out.push_str(&format!("<met:{name}>{}</met:{name}>", xml::escape(text)));
+    }
+}
+
+/// Reads one record. `Ok(None)` when the org has no such record: no `records`, an empty one,
+/// or one holding only its fullName (the shapes the API uses for unknown or invisible names).
+pub async fn read(
+    sf: &mut Salesforce,
+    deadline: &Deadline,
+    full_name: &str,
+) -> Result<Option<CustomMetadata>, SfError> {
+    let action = format!("readMetadata of CustomMetadata `{full_name}`");
+    let body = format!(
+        "<met:readMetadata><met:type>CustomMetadata</met:type><met:fullNames>{}</met:fullNames></met:readMetadata>",
+        xml::escape(full_name)
+    );
+    let envelope = sf.soap(deadline, &action, &body).await?;
+    parse_read(&envelope, full_name).map_err(|answer| SfError {
+        action,
+        answer,
+        code: None,
+        hint: "nothing was changed; report this answer to the maintainers".into(),
+    })
+}
+
+/// Interprets a readMetadata response envelope.
+pub fn parse_read(envelope: &Element, full_name: &str) -> Result<Option<CustomMetadata>, String> {
+    let Some(response) = envelope.find("readMetadataResponse") else {
+        return Err("the answer has no readMetadataResponse".into());
+    };
+    let Some(record) = response.find("records") else {
+        return Ok(None);
+    };
+    let mut md = CustomMetadata {
+        full_name: String::new(),
+        description: None,
+        label: None,
+        protected: None,
+        values: Vec::new(),
+    };
+    for child in &record.children {
+        match child.name.as_str() {
+            "fullName" => md.full_name = child.text.clone(),
+            "description" => md.description = Some(child.text.clone()),
+            "label" => md.label = Some(child.text.clone()),
+            "protected" => md.protected = Some(child.text.trim().to_string()),
+            "values" => {
+                let field = child
+                    .child_text("field")
+                    .ok_or("a <values> entry has no <field>")?
+                    .trim()
+                    .to_string();
+                let value = match child.child("value") {
+                    None => MdValue::Nil,
+                    Some(v) if v.attr("nil") == Some("true") => MdValue::Nil,
+                    Some(v) => MdValue::Typed {
+                        xsi_type: v
+                            .attr("type")
+                            .map(|t| t.rsplit(':').next().unwrap_or(t).to_string()),
+                        text: v.text.clone(),
+                    },
+                };
+                md.values.push((field, value));
+            }
+            // Writing back a record with parts we do not understand could drop them: refuse.
+            other => {
+                return Err(format!(
+                    "the record has a <{other}> element this tool does not know, so it will not risk rewriting the record"
+                ));
+            }
+        }
+    }
+    if md.label.is_none() && md.values.is_empty() {
+        return Ok(None);
+    }
+    if md.full_name != full_name {
+        return Err(format!(
+            "asked for `{full_name}` but the answer describes `{}`",
+            md.full_name
+        ));
+    }
+    Ok(Some(md))
+}
+
+/// Writes one whole record with updateMetadata and checks its SaveResult.
+pub async fn update(
+    sf: &mut Salesforce,
+    deadline: &Deadline,
+    record: &CustomMetadata,
+) -> Result<(), SfError> {
+    let action = format!("updateMetadata of CustomMetadata `{}`", record.full_name);
+    let body = format!(
+        "<met:updateMetadata>{}</met:updateMetadata>",
+        record.to_xml()
+    );
+    let envelope = sf.soap(deadline, &action, &body).await?;
+    check_save(&envelope, &record.full_name).map_err(|(answer, code)| SfError {
+        action,
+        hint: save_hint(code.as_deref()),
+        answer,
+        code,
+    })
+}
+
+/// Checks the SaveResult of an updateMetadata answer: `Err((answer, statusCode))` on failure.
+pub fn check_save(envelope: &Element, full_name: &str) -> Result<(), (String, Option<String>)> {
+    let result = envelope
+        .find("updateMetadataResponse")
+        .and_then(|r| r.child("result"))
+        .ok_or((
+            "the answer has no updateMetadataResponse/result".to_string(),
+            None,
+        ))?;
+    if result.child_text("success").map(str::trim) == Some("true") {
+        return Ok(());
+    }
+    let errors: Vec<String> = result
+        .children_named("errors")
+        .map(|e| {
+            let code = e.child_text("statusCode").unwrap_or("").trim();
+            let message = e.child_text("message").unwrap_or("").trim();
+            let fields: Vec<&str> = e.children_named("fields").map(|f| f.text.trim()).collect();
+            if fields.is_empty() {
+                format!("statusCode {code}: {message}")
+            } else {
+                format!(
+                    "statusCode {code}: {message} (fields: {})",
+                    fields.join(", ")
+                )
+            }
+        })
+        .collect();
+    let code = result
+        .children_named("errors")
+        .find_map(|e| e.child_text("statusCode").map(|c| c.trim().to_string()));
+    let reported = result.child_text("fullName").unwrap_or(full_name);
+    let answer = if errors.is_empty() {
+        format!(
+            "SaveResult for `{reported}` has success={} and no errors",
+            result.child_text("success").unwrap_or("(missing)")
+        )
+    } else {
+        format!(
+            "SaveResult for `{reported}`: success=false, {}",
+            errors.join("; ")
+        )
+    };
+    Err((answer, code))
+}
+
+fn save_hint(code: Option<&str>) -> String {
+    match code {
+        Some("CANNOT_MODIFY_MANAGED_OBJECT" | "FIELD_INTEGRITY_EXCEPTION") => {
+            "the package may not let subscribers edit this field (it must be subscriber-controlled on a public record); ask StoreConnect support, and check the user has Customize Application".into()
+        }
+        Some("INSUFFICIENT_ACCESS" | "INSUFFICIENT_ACCESS_OR_READONLY") => {
+            "give the integration user 'Customize Application' and 'Modify Metadata Through Metadata API Functions'".into()
+        }
+        _ => "the record was not changed; fix what Salesforce names above (setting-type/setting-record, permissions) and run again".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const READ: &str = r#"<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns="http://soap.sforce.com/2006/04/metadata" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema"><soapenv:Body><readMetadataResponse><result><records xsi:type="CustomMetadata"><fullName>s_c__Setting.s_c__Triggers_Enabled</fullName><label>StoreConnect Triggers Enabled</label><protected>false</protected><values><field>s_c__Setting__c</field><value xsi:type="xsd:boolean">true</value></values><values><field>s_c__Other__c</field><value xsi:nil="true"/></values><values><field>s_c__Text__c</field><value xsi:type="xsd:string">a &amp; b</value></values></records></result></readMetadataResponse></soapenv:Body></soapenv:Envelope>"#;
+
+    #[test]
+    fn reads_and_rewrites_the_whole_record() {
+        let md = parse_read(
+            &xml::parse(READ).unwrap(),
+            "s_c__Setting.s_c__Triggers_Enabled",
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(
+            md.value("s_c__Setting__c"),
+            Some(&MdValue::Typed {
+                xsi_type: Some("boolean".into()),
+                text: "true".into()
+            })
+        );
+        assert_eq!(md.value("s_c__Other__c"), Some(&MdValue::Nil));
+        let flipped = md.with_value(
+            "s_c__Setting__c",
+            MdValue::Typed {
+                xsi_type: Some("boolean".into()),
+                text: "false".into(),
+            },
+        );
+        let out = flipped.to_xml();
+        assert_eq!(
+            out,
+            concat!(
+                r#"<met:metadata xsi:type="met:CustomMetadata"><met:fullName>s_c__Setting.s_c__Triggers_Enabled</met:fullName>"#,
+                r#"<met:label>StoreConnect Triggers Enabled</met:label><met:protected>false</met:protected>"#,
+                r#"<met:values><met:field>s_c__Setting__c</met:field><met:value xsi:type="xsd:boolean">false</met:value></met:values>"#,
+                r#"<met:values><met:field>s_c__Other__c</met:field><met:value xsi:nil="true"/></met:values>"#,
+                r#"<met:values><met:field>s_c__Text__c</met:field><met:value xsi:type="xsd:string">a &amp; b</met:value></met:values>"#,
+                "</met:metadata>"
+            )
+        );
+    }
+
+    #[test]
+    fn not_found_shapes() {
+        let wrap = |inner: &str| {
+            format!(
+                "<Envelope><Body><readMetadataResponse><result>{inner}</result></readMetadataResponse></Body></Envelope>"
+            )
+        };
+        for inner in [
+            "",
+            r#"<records xsi:type="CustomMetadata"/>"#,
+            "<records><fullName>T.R</fullName></records>",
+        ] {
+            assert_eq!(
+                parse_read(&xml::parse(&wrap(inner)).unwrap(), "T.R").unwrap(),
+                None,
+                "{inner}"
+            );
+        }
+        let unknown =
+            wrap("<records><fullName>T.R</fullName><label>x</label><mystery>1</mystery></records>");
+        assert!(parse_read(&xml::parse(&unknown).unwrap(), "T.R").is_err());
+    }
+
+    #[test]
+    fn save_results() {
+        let ok = "<E><updateMetadataResponse><result><fullName>T.R</fullName><success>true</success></result></updateMetadataResponse></E>";
+        assert!(check_save(&xml::parse(ok).unwrap(), "T.R").is_ok());
+        let bad = "<E><updateMetadataResponse><result><errors><message>no CustomMetadata named T.R found</message><statusCode>INVALID_CROSS_REFERENCE_KEY</statusCode></errors><fullName>T.R</fullName><success>false</success></result></updateMetadataResponse></E>";
+        let (answer, code) = check_save(&xml::parse(bad).unwrap(), "T.R").unwrap_err();
+        assert_eq!(code.as_deref(), Some("INVALID_CROSS_REFERENCE_KEY"));
+        assert!(
+            answer.contains(
+                "statusCode INVALID_CROSS_REFERENCE_KEY: no CustomMetadata named T.R found"
+            ),
+            "{answer}"
+        );
+    }
+}

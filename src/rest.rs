@@ -1,0 +1,138 @@
+//! REST API: SOQL queries and the two describe calls used to discover the setting by label.
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use crate::client::Salesforce;
+use crate::error::SfError;
+use crate::http::Deadline;
+
+/// One entry of describeGlobal.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SObjectInfo {
+    /// API name, e.g. `s_c__Setting__mdt`.
+    pub name: String,
+    /// Label, e.g. `StoreConnect Setting`.
+    pub label: String,
+}
+
+/// One field of a describe result.
+#[derive(Debug, Clone, Deserialize)]
+pub struct FieldInfo {
+    /// API name, e.g. `s_c__Setting__c`.
+    pub name: String,
+    /// Label, e.g. `Setting`.
+    pub label: String,
+    /// Field type: `boolean` for a checkbox, `string`/`textarea` for text, …
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Whether the field is custom.
+    #[serde(default)]
+    pub custom: bool,
+}
+
+#[derive(Deserialize)]
+struct QueryPage {
+    #[serde(default)]
+    records: Vec<Map<String, Value>>,
+    #[serde(default = "yes")]
+    done: bool,
+    #[serde(rename = "nextRecordsUrl")]
+    next: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn shape_error(action: &str, e: serde_json::Error) -> SfError {
+    SfError {
+        action: action.to_string(),
+        answer: format!("an answer of unexpected shape ({e})"),
+        code: None,
+        hint: "check instance-url and api-version".into(),
+    }
+}
+
+/// Runs a SOQL query and returns every record (following `nextRecordsUrl`).
+pub async fn query(
+    sf: &mut Salesforce,
+    deadline: &Deadline,
+    action: &str,
+    soql: &str,
+) -> Result<Vec<Map<String, Value>>, SfError> {
+    let first = sf
+        .rest_get(deadline, action, "query", &[("q", soql)])
+        .await?;
+    let mut page: QueryPage = serde_json::from_value(first).map_err(|e| shape_error(action, e))?;
+    let mut records = std::mem::take(&mut page.records);
+    while let (false, Some(next)) = (page.done, page.next.take()) {
+        let value = sf.rest_get(deadline, action, &next, &[]).await?;
+        page = serde_json::from_value(value).map_err(|e| shape_error(action, e))?;
+        records.append(&mut page.records);
+    }
+    Ok(records)
+}
+
+/// describeGlobal: every object the user can see.
+pub async fn describe_global(
+    sf: &mut Salesforce,
+    deadline: &Deadline,
+) -> Result<Vec<SObjectInfo>, SfError> {
+    let action = "describeGlobal (listing objects to find the custom metadata type by label)";
+    #[derive(Deserialize)]
+    struct Global {
+        sobjects: Vec<SObjectInfo>,
+    }
+    let value = sf.rest_get(deadline, action, "sobjects/", &[]).await?;
+    let global: Global = serde_json::from_value(value).map_err(|e| shape_error(action, e))?;
+    Ok(global.sobjects)
+}
+
+/// describe of one object: its fields.
+pub async fn describe(
+    sf: &mut Salesforce,
+    deadline: &Deadline,
+    object: &str,
+) -> Result<Vec<FieldInfo>, SfError> {
+    let action = format!("describe of `{object}` (finding the field by label)");
+    #[derive(Deserialize)]
+    struct Describe {
+        fields: Vec<FieldInfo>,
+    }
+    let value = sf
+        .rest_get(
+            deadline,
+            &action,
+            &format!("sobjects/{object}/describe"),
+            &[],
+        )
+        .await?;
+    let describe: Describe = serde_json::from_value(value).map_err(|e| shape_error(&action, e))?;
+    Ok(describe.fields)
+}
+
+/// Quotes a string for a SOQL literal.
+pub fn soql_quote(value: &str) -> String {
+    let mut out = String::from("'");
+    for ch in value.chars() {
+        match ch {
+            '\\' => out.push_str("\\\\"),
+            '\'' => out.push_str("\\'"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            _ => out.push(ch),
+        }
+    }
+    out.push('\'');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn quotes_soql_literals() {
+        assert_eq!(super::soql_quote("it's a \\ test"), r"'it\'s a \\ test'");
+    }
+}

@@ -1,0 +1,511 @@
+//! The StoreConnect Triggers Enabled setting: finding it (by label or pinned names), reading it
+//! through SOQL, changing it through the Metadata API and proving the change by reading it back.
+
+use std::fmt;
+use std::time::Duration;
+
+use serde_json::{Map, Value};
+
+use crate::client::Salesforce;
+use crate::error::{Error, SfError};
+use crate::http::Deadline;
+use crate::metadata::{self, CustomMetadata, MdValue};
+use crate::rest::{self, soql_quote};
+
+/// Label of the custom metadata type.
+pub const TYPE_LABEL: &str = "StoreConnect Setting";
+/// Label of the record.
+pub const RECORD_LABEL: &str = "StoreConnect Triggers Enabled";
+/// Label of the field holding `true`/`false`.
+pub const FIELD_LABEL: &str = "Setting";
+/// StoreConnect's package namespace, preferred when several types or fields match.
+pub const NAMESPACE: &str = "s_c";
+
+/// API names the user pinned (each one skips its discovery step).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Pins {
+    /// Type API name, e.g. `s_c__Setting__mdt`.
+    pub setting_type: Option<String>,
+    /// Record QualifiedApiName, e.g. `s_c__Triggers_Enabled`.
+    pub setting_record: Option<String>,
+    /// Field API name, e.g. `s_c__Setting__c`.
+    pub setting_field: Option<String>,
+}
+
+/// How the field stores its value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    /// Checkbox: JSON boolean, `xsd:boolean`.
+    Checkbox,
+    /// Text: `"true"`/`"false"`, `xsd:string`.
+    Text,
+}
+
+/// The resolved API names of the setting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Located {
+    /// Type API name, e.g. `s_c__Setting__mdt`.
+    pub type_name: String,
+    /// Record QualifiedApiName, e.g. `s_c__Triggers_Enabled`.
+    pub record: String,
+    /// Field API name, e.g. `s_c__Setting__c`.
+    pub field: String,
+    /// Field type, when describe told us.
+    pub kind: Option<FieldKind>,
+}
+
+impl Located {
+    /// The Metadata API fullName: type without `__mdt`, a dot, the record's QualifiedApiName.
+    pub fn full_name(&self) -> String {
+        format!(
+            "{}.{}",
+            self.type_name
+                .strip_suffix("__mdt")
+                .unwrap_or(&self.type_name),
+            self.record
+        )
+    }
+
+    /// The names in the form users pin them.
+    pub fn pin_line(&self) -> String {
+        format!(
+            "setting-type={} setting-record={} setting-field={}",
+            self.type_name, self.record, self.field
+        )
+    }
+}
+
+/// A value read from the org.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum State {
+    /// `true` or `false`.
+    Valid(bool),
+    /// Anything else (quoted as read; `null` for no value).
+    Invalid(String),
+}
+
+impl State {
+    /// Interprets a SOQL JSON value: boolean, or text `true`/`false` in any case, trimmed.
+    pub fn from_json(value: Option<&Value>) -> Self {
+        match value {
+            Some(Value::Bool(b)) => State::Valid(*b),
+            Some(Value::String(s)) => State::from_text(s),
+            Some(Value::Null) | None => State::Invalid("null".into()),
+            Some(other) => State::Invalid(other.to_string()),
+        }
+    }
+
+    /// Interprets text (`true`/`false`, any case, trimmed).
+    pub fn from_text(text: &str) -> Self {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "true" => State::Valid(true),
+            "false" => State::Valid(false),
+            _ => State::Invalid(format!("{text:?}")),
+        }
+    }
+
+    fn from_metadata(value: Option<&MdValue>) -> Self {
+        match value {
+            Some(MdValue::Typed { text, .. }) => State::from_text(text),
+            Some(MdValue::Nil) | None => State::Invalid("null".into()),
+        }
+    }
+
+    /// `Some(b)` for a valid value.
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            State::Valid(b) => Some(*b),
+            State::Invalid(_) => None,
+        }
+    }
+}
+
+impl fmt::Display for State {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            State::Valid(b) => write!(f, "{b}"),
+            State::Invalid(raw) => write!(f, "{raw}"),
+        }
+    }
+}
+
+/// Finds the setting: each name not pinned is discovered (describeGlobal, describe, label query).
+/// Returns the names and, when the record was found by label, its row (which holds the value).
+pub async fn locate(
+    sf: &mut Salesforce,
+    deadline: &Deadline,
+    pins: &Pins,
+) -> Result<(Located, Option<Map<String, Value>>), Error> {
+    let type_name = match &pins.setting_type {
+        Some(t) => t.clone(),
+        None => discover_type(sf, deadline).await?,
+    };
+    let (field, kind) = match &pins.setting_field {
+        Some(f) => (f.clone(), None),
+        None => {
+            let (f, k) = discover_field(sf, deadline, &type_name).await?;
+            (f, Some(k))
+        }
+    };
+    let (record, row) = match &pins.setting_record {
+        Some(r) => (r.clone(), None),
+        None => {
+            let row = discover_record(sf, deadline, &type_name, &field).await?;
+            let name = row
+                .get("QualifiedApiName")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            (name, Some(row))
+        }
+    };
+    Ok((
+        Located {
+            type_name,
+            record,
+            field,
+            kind,
+        },
+        row,
+    ))
+}
+
+async fn discover_type(sf: &mut Salesforce, deadline: &Deadline) -> Result<String, Error> {
+    let objects = rest::describe_global(sf, deadline).await?;
+    let matches: Vec<String> = objects
+        .into_iter()
+        .filter(|o| o.name.ends_with("__mdt") && o.label == TYPE_LABEL)
+        .map(|o| o.name)
+        .collect();
+    pick(
+        matches,
+        &format!("custom metadata type labelled \"{TYPE_LABEL}\""),
+        "describeGlobal",
+        "setting-type",
+    )
+}
+
+async fn discover_field(
+    sf: &mut Salesforce,
+    deadline: &Deadline,
+    type_name: &str,
+) -> Result<(String, FieldKind), Error> {
+    let fields = rest::describe(sf, deadline, type_name).await?;
+    let candidates: Vec<_> = fields
+        .into_iter()
+        .filter(|f| f.custom && f.label == FIELD_LABEL)
+        .collect();
+    let name = pick(
+        candidates.iter().map(|f| f.name.clone()).collect(),
+        &format!("custom field labelled \"{FIELD_LABEL}\""),
+        &format!("the describe of {type_name}"),
+        "setting-field",
+    )?;
+    let kind = candidates
+        .iter()
+        .find(|f| f.name == name)
+        .map(|f| f.kind.as_str())
+        .unwrap_or_default();
+    let kind = match kind {
+        "boolean" => FieldKind::Checkbox,
+        "string" | "textarea" => FieldKind::Text,
+        other => {
+            return Err(Error::NotFound {
+                message: format!(
+                    "field {type_name}.{name} has type `{other}`; a checkbox or a text field holding true/false was expected"
+                ),
+                hint: "pin the right field with setting-field".into(),
+            });
+        }
+    };
+    Ok((name, kind))
+}
+
+/// One match wins; several are narrowed to the StoreConnect namespace; otherwise a clear error.
+fn pick(mut matches: Vec<String>, what: &str, place: &str, pin: &str) -> Result<String, Error> {
+    if matches.len() > 1 {
+        let prefix = format!("{NAMESPACE}__");
+        let ours: Vec<String> = matches
+            .iter()
+            .filter(|m| m.starts_with(&prefix))
+            .cloned()
+            .collect();
+        if !ours.is_empty() {
+            matches = ours;
+        }
+    }
+    match matches.len() {
+        1 => Ok(matches.remove(0)),
+        0 => Err(Error::NotFound {
+            message: format!("no {what} found in {place}"),
+            hint: format!(
+                "check that the StoreConnect package is installed and the user can see its custom metadata (Customize Application or a custom metadata type permission), or pin the name with {pin}"
+            ),
+        }),
+        _ => Err(Error::NotFound {
+            message: format!("several {what}s in {place}: {}", matches.join(", ")),
+            hint: format!("pin the right one with {pin}"),
+        }),
+    }
+}
+
+fn record_columns(field: &str) -> String {
+    format!("DeveloperName, NamespacePrefix, QualifiedApiName, MasterLabel, {field}")
+}
+
+async fn discover_record(
+    sf: &mut Salesforce,
+    deadline: &Deadline,
+    type_name: &str,
+    field: &str,
+) -> Result<Map<String, Value>, Error> {
+    let soql = format!(
+        "SELECT {} FROM {type_name} WHERE MasterLabel = {}",
+        record_columns(field),
+        soql_quote(RECORD_LABEL)
+    );
+    let action = format!("SOQL query for the {type_name} record labelled \"{RECORD_LABEL}\"");
+    let mut rows = rest::query(sf, deadline, &action, &soql).await?;
+    match rows.len() {
+        1 => Ok(rows.remove(0)),
+        0 => Err(Error::NotFound {
+            message: format!("no {type_name} record labelled \"{RECORD_LABEL}\""),
+            hint: "check that the StoreConnect package is installed in this org, or pin the record with setting-record".into(),
+        }),
+        _ => {
+            let names: Vec<&str> = rows.iter().filter_map(|r| r.get("QualifiedApiName").and_then(Value::as_str)).collect();
+            Err(Error::NotFound {
+                message: format!("several {type_name} records labelled \"{RECORD_LABEL}\": {}", names.join(", ")),
+                hint: "pin the right one with setting-record".into(),
+            })
+        }
+    }
+}
+
+/// Reads the record's current value through SOQL (by DeveloperName, matched on QualifiedApiName).
+pub async fn query_value(
+    sf: &mut Salesforce,
+    deadline: &Deadline,
+    located: &Located,
+) -> Result<State, Error> {
+    let developer_name = located
+        .record
+        .split_once("__")
+        .map_or(located.record.as_str(), |(_, rest)| rest);
+    let soql = format!(
+        "SELECT {} FROM {} WHERE DeveloperName = {}",
+        record_columns(&located.field),
+        located.type_name,
+        soql_quote(developer_name)
+    );
+    let action = format!(
+        "SOQL query of {} record {}",
+        located.type_name, located.record
+    );
+    let rows = rest::query(sf, deadline, &action, &soql).await?;
+    let row = rows
+        .iter()
+        .find(|r| r.get("QualifiedApiName").and_then(Value::as_str).is_some_and(|q| q.eq_ignore_ascii_case(&located.record)))
+        .ok_or_else(|| Error::NotFound {
+            message: format!("no {} record with QualifiedApiName {} (SOQL found {} with DeveloperName {developer_name})", located.type_name, located.record, rows.len()),
+            hint: "check setting-record: a record shipped in the package carries the namespace (s_c__Triggers_Enabled), one created in the org does not".into(),
+        })?;
+    Ok(State::from_json(row.get(&located.field)))
+}
+
+/// The setting as found by [`status`].
+#[derive(Debug, Clone)]
+pub struct Observed {
+    /// Resolved names.
+    pub located: Located,
+    /// The value read through SOQL.
+    pub state: State,
+}
+
+/// Reads the setting: discovery where needed, then SOQL (the label query already holds the value).
+pub async fn status(
+    sf: &mut Salesforce,
+    deadline: &Deadline,
+    pins: &Pins,
+) -> Result<Observed, Error> {
+    let (located, row) = locate(sf, deadline, pins).await?;
+    let state = match row {
+        Some(row) => State::from_json(row.get(&located.field)),
+        None => query_value(sf, deadline, &located).await?,
+    };
+    Ok(Observed { located, state })
+}
+
+/// The record read with readMetadata, ready to be changed.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// Resolved names.
+    pub located: Located,
+    /// The whole record as read.
+    pub record: CustomMetadata,
+    /// Its current value.
+    pub state: State,
+}
+
+/// Finds the setting and reads the whole record with readMetadata (which holds the current value).
+pub async fn prepare(
+    sf: &mut Salesforce,
+    deadline: &Deadline,
+    pins: &Pins,
+) -> Result<Prepared, Error> {
+    let (located, _) = locate(sf, deadline, pins).await?;
+    let full_name = located.full_name();
+    let record = metadata::read(sf, deadline, &full_name).await?.ok_or_else(|| Error::NotFound {
+        message: format!("readMetadata found no CustomMetadata named {full_name}"),
+        hint: "check setting-type and setting-record (a packaged record's name carries the namespace: s_c__Setting.s_c__Triggers_Enabled); the record may also be protected, or the user may lack Customize Application".into(),
+    })?;
+    let state = State::from_metadata(record.value(&located.field));
+    Ok(Prepared {
+        located,
+        record,
+        state,
+    })
+}
+
+/// What [`apply`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applied {
+    /// Whether a write was sent.
+    pub changed: bool,
+    /// The value read back after the write (or read before, when nothing needed writing).
+    pub after: State,
+}
+
+/// Sets the value to `wanted` unless it already is, then reads back through SOQL until it shows
+/// `wanted`. Only the owned field changes; everything else is sent back as read.
+pub async fn apply(
+    sf: &mut Salesforce,
+    deadline: &Deadline,
+    prepared: &Prepared,
+    wanted: bool,
+) -> Result<Applied, Error> {
+    if prepared.state == State::Valid(wanted) {
+        return Ok(Applied {
+            changed: false,
+            after: prepared.state.clone(),
+        });
+    }
+    let field = &prepared.located.field;
+    let xsi_type = match (prepared.record.value(field), prepared.located.kind) {
+        (Some(MdValue::Typed { xsi_type, .. }), _) if xsi_type.is_some() => xsi_type.clone(),
+        (_, Some(FieldKind::Checkbox)) => Some("boolean".into()),
+        (_, Some(FieldKind::Text)) => Some("string".into()),
+        _ => None,
+    };
+    let new_value = MdValue::Typed {
+        xsi_type,
+        text: wanted.to_string(),
+    };
+    let updated = prepared.record.with_value(field, new_value);
+    metadata::update(sf, deadline, &updated).await?;
+    let after = verify(sf, deadline, &prepared.located, wanted).await?;
+    Ok(Applied {
+        changed: true,
+        after,
+    })
+}
+
+/// Reads back through SOQL until the value is `wanted`, with backoff, until the deadline.
+pub async fn verify(
+    sf: &mut Salesforce,
+    deadline: &Deadline,
+    located: &Located,
+    wanted: bool,
+) -> Result<State, Error> {
+    let mut pause = Duration::from_millis(500);
+    let mut reads = 0;
+    loop {
+        let state = query_value(sf, deadline, located)
+            .await
+            .map_err(|e| match e {
+                Error::Salesforce(inner) => Error::Salesforce(SfError {
+                    action: format!("{} (verifying the change)", inner.action),
+                    ..inner
+                }),
+                other => other,
+            })?;
+        reads += 1;
+        if state == State::Valid(wanted) {
+            return Ok(state);
+        }
+        if pause >= deadline.remaining() {
+            return Err(Error::WrongState {
+                message: format!(
+                    "wrote {} = {wanted} but SOQL still read {state} after {reads} reads within the {}s timeout",
+                    located.full_name(),
+                    deadline.total().as_secs()
+                ),
+                hint: "Salesforce may be slow to show the change: check the value in Setup (Custom Metadata Types) and run again with a larger timeout".into(),
+            });
+        }
+        sf.console().info(&format!(
+            "read back {state}, waiting for {wanted}; reading again in {:.1}s",
+            pause.as_secs_f64()
+        ));
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(Duration::from_secs(5));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn reads_checkbox_and_text_values() {
+        assert_eq!(State::from_json(Some(&json!(true))), State::Valid(true));
+        assert_eq!(State::from_json(Some(&json!(" TRUE "))), State::Valid(true));
+        assert_eq!(State::from_json(Some(&json!("False"))), State::Valid(false));
+        assert_eq!(
+            State::from_json(Some(&json!("yes"))),
+            State::Invalid("\"yes\"".into())
+        );
+        assert_eq!(
+            State::from_json(Some(&json!(null))),
+            State::Invalid("null".into())
+        );
+        assert_eq!(
+            State::from_json(Some(&json!(1))),
+            State::Invalid("1".into())
+        );
+    }
+
+    #[test]
+    fn full_names() {
+        let mut l = Located {
+            type_name: "s_c__Setting__mdt".into(),
+            record: "s_c__Triggers_Enabled".into(),
+            field: "s_c__Setting__c".into(),
+            kind: None,
+        };
+        assert_eq!(l.full_name(), "s_c__Setting.s_c__Triggers_Enabled");
+        l.record = "Triggers_Enabled".into();
+        assert_eq!(l.full_name(), "s_c__Setting.Triggers_Enabled");
+        assert_eq!(
+            l.pin_line(),
+            "setting-type=s_c__Setting__mdt setting-record=Triggers_Enabled setting-field=s_c__Setting__c"
+        );
+    }
+
+    #[test]
+    fn picks_the_storeconnect_namespace() {
+        assert_eq!(
+            pick(
+                vec!["acme__Setting__mdt".into(), "s_c__Setting__mdt".into()],
+                "t",
+                "p",
+                "x"
+            )
+            .unwrap(),
+            "s_c__Setting__mdt"
+        );
+        assert!(pick(vec!["a__S__mdt".into(), "b__S__mdt".into()], "t", "p", "x").is_err());
+        assert!(pick(vec![], "t", "p", "x").is_err());
+    }
+}
