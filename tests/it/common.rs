@@ -1,0 +1,218 @@
+//! Shared helpers: run the compiled binary against a simulated org with a clean environment.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+pub use simorg::{Fault, FaultAction, FieldKind, Op, OrgConfig, RecordKind, SimOrg, Value};
+
+/// The compiled CLI.
+pub const BIN: &str = env!("CARGO_BIN_EXE_storeconnect-triggers");
+
+/// The four sign-in methods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Auth {
+    AccessToken,
+    AuthUrl,
+    Jwt,
+    ClientCredentials,
+}
+
+pub const ALL_AUTH: [Auth; 4] = [
+    Auth::AccessToken,
+    Auth::AuthUrl,
+    Auth::Jwt,
+    Auth::ClientCredentials,
+];
+
+/// Settings (kebab-case names) that sign in to `org` with `auth`.
+pub fn auth_settings(org: &SimOrg, auth: Auth) -> Vec<(&'static str, String)> {
+    match auth {
+        Auth::AccessToken => vec![
+            ("instance-url", org.url()),
+            ("access-token", org.issue_access_token()),
+        ],
+        Auth::AuthUrl => vec![("auth-url", org.auth_url())],
+        Auth::Jwt => vec![
+            ("client-id", simorg::CLIENT_ID.into()),
+            ("username", simorg::USERNAME.into()),
+            ("jwt-key", simorg::JWT_KEY_PEM.into()),
+            ("login-url", org.url()),
+        ],
+        Auth::ClientCredentials => vec![
+            ("client-id", simorg::CLIENT_ID.into()),
+            ("client-secret", simorg::CLIENT_SECRET.into()),
+            ("instance-url", org.url()),
+        ],
+    }
+}
+
+/// Pinned names for `org`.
+pub fn pins(org: &SimOrg) -> Vec<(&'static str, String)> {
+    vec![
+        ("setting-type", org.type_name().to_string()),
+        ("setting-record", org.record_name()),
+        ("setting-field", org.field_name().to_string()),
+    ]
+}
+
+/// `STORECONNECT_INSTANCE_URL` for `instance-url`.
+pub fn env_name(setting: &str) -> String {
+    format!(
+        "STORECONNECT_{}",
+        setting.to_ascii_uppercase().replace('-', "_")
+    )
+}
+
+/// A finished run.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn from_output(output: Output) -> Self {
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// Both streams, for searching.
+    pub fn all(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+
+    #[track_caller]
+    pub fn expect(&self, code: i32) -> &Self {
+        assert_eq!(
+            self.code, code,
+            "exit code\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn contains(&self, text: &str) -> &Self {
+        assert!(
+            self.all().contains(text),
+            "expected {text:?} in output\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout,
+            self.stderr
+        );
+        self
+    }
+}
+
+/// A command line for the CLI with a cleared environment.
+pub struct Cli {
+    command: Command,
+}
+
+impl Cli {
+    pub fn new(args: &[&str]) -> Self {
+        let mut command = Command::new(BIN);
+        command
+            .args(args)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default());
+        command.stdin(Stdio::null());
+        Cli { command }
+    }
+
+    /// Signs in to `org` with `auth` and pins nothing.
+    pub fn for_org(org: &SimOrg, auth: Auth, args: &[&str]) -> Self {
+        let mut cli = Cli::new(args);
+        cli.settings(&auth_settings(org, auth))
+            .setting("timeout", "20");
+        cli
+    }
+
+    pub fn setting(&mut self, name: &str, value: &str) -> &mut Self {
+        self.command.env(env_name(name), value);
+        self
+    }
+
+    pub fn settings(&mut self, settings: &[(&str, String)]) -> &mut Self {
+        for (name, value) in settings {
+            self.setting(name, value);
+        }
+        self
+    }
+
+    pub fn env(&mut self, name: &str, value: &str) -> &mut Self {
+        self.command.env(name, value);
+        self
+    }
+
+    pub fn run(&mut self) -> Run {
+        Run::from_output(self.command.output().expect("binary runs"))
+    }
+
+    pub fn command(&mut self) -> &mut Command {
+        &mut self.command
+    }
+}
+
+/// Operations the org saw, in order.
+pub fn ops(org: &SimOrg) -> Vec<Op> {
+    org.requests().iter().map(|r| r.op).collect()
+}
+
+/// A fresh empty directory under the system temp dir.
+pub fn temp_dir(tag: &str) -> PathBuf {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "sct-{tag}-{}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+/// Starts an org with the given tweaks.
+pub fn start_org(field_kind: FieldKind, record_kind: RecordKind, enabled: bool) -> SimOrg {
+    SimOrg::start(OrgConfig {
+        field_kind,
+        record_kind,
+        enabled,
+        ..OrgConfig::default()
+    })
+}
+
+/// The record's values other than the Setting field.
+pub fn other_values(org: &SimOrg) -> Vec<(String, Value)> {
+    let field = org.field_name().to_string();
+    org.record()
+        .values
+        .into_iter()
+        .filter(|(f, _)| *f != field)
+        .collect()
+}
+
+/// The Setting value as a bool (checkbox or text).
+pub fn enabled(org: &SimOrg) -> bool {
+    match org.setting() {
+        Value::Bool(b) => b,
+        Value::Text(t) => t == "true",
+        Value::Nil => panic!("setting is nil"),
+    }
+}
+
+/// Reads a file, or "" when missing.
+pub fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_default()
+}
+
+/// A SOAP fault body.
+pub fn soap_fault(code: &str, message: &str) -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:sf="http://soap.sforce.com/2006/04/metadata"><soapenv:Body><soapenv:Fault><faultcode>sf:{code}</faultcode><faultstring>{code}: {message}</faultstring></soapenv:Fault></soapenv:Body></soapenv:Envelope>"#
+    )
+}

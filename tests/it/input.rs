@@ -1,0 +1,141 @@
+//! Bad input fails fast with exit 2 and no request.
+
+use crate::common::*;
+
+#[test]
+fn bad_input_exits_2_without_any_request() {
+    let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
+    let jwt = auth_settings(&org, Auth::Jwt);
+    let secret_token = "00DSECRET!TOKENVALUE";
+    let cases: Vec<(&str, Vec<(&str, String)>, Vec<&str>, &str)> = vec![
+        (
+            "no credentials",
+            vec![],
+            vec!["status"],
+            "no Salesforce credentials",
+        ),
+        (
+            "two methods",
+            vec![
+                ("access-token", secret_token.into()),
+                ("instance-url", org.url()),
+                ("auth-url", org.auth_url()),
+            ],
+            vec!["status"],
+            "access-token and auth-url select different sign-in methods",
+        ),
+        (
+            "malformed auth URL",
+            vec![("auth-url", "force://justgarbageSECRET".into())],
+            vec!["status"],
+            "auth-url has no @host part",
+        ),
+        (
+            "malformed PEM",
+            jwt.iter()
+                .map(|(k, v)| {
+                    if *k == "jwt-key" {
+                        (
+                            *k,
+                            "-----BEGIN PRIVATE KEY-----\nQUJDRA==\n-----END PRIVATE KEY-----"
+                                .to_string(),
+                        )
+                    } else {
+                        (*k, v.clone())
+                    }
+                })
+                .collect(),
+            vec!["status"],
+            "jwt-key is not a usable RSA private key",
+        ),
+        (
+            "http to a non-loopback host",
+            vec![
+                ("access-token", secret_token.into()),
+                ("instance-url", "http://acme.my.salesforce.com".into()),
+            ],
+            vec!["status"],
+            "uses plain http",
+        ),
+        (
+            "unknown command",
+            auth_settings(&org, Auth::AuthUrl),
+            vec!["frobnicate"],
+            "unknown command `frobnicate`",
+        ),
+        (
+            "missing piece",
+            vec![("client-secret", "s".into()), ("instance-url", org.url())],
+            vec!["status"],
+            "client-secret also needs client-id",
+        ),
+        (
+            "foreign piece",
+            vec![
+                ("auth-url", org.auth_url()),
+                ("username", "u@example.com".into()),
+            ],
+            vec!["status"],
+            "username is not used with auth-url",
+        ),
+        (
+            "bad timeout",
+            [
+                auth_settings(&org, Auth::AuthUrl),
+                vec![("timeout", "soon".into())],
+            ]
+            .concat(),
+            vec!["status"],
+            "timeout `soon`",
+        ),
+        (
+            "run without a command",
+            auth_settings(&org, Auth::AuthUrl),
+            vec!["run", "--"],
+            "run needs a command",
+        ),
+    ];
+    for (case, settings, args, message) in cases {
+        let mut cli = Cli::new(&args);
+        cli.settings(&settings);
+        let run = cli.run();
+        run.expect(2).contains(message).contains("help:");
+        assert!(
+            !run.all().contains("SECRET"),
+            "{case}: secrets stay out of errors"
+        );
+        assert!(org.requests().is_empty(), "{case}: no request was sent");
+    }
+}
+
+#[test]
+fn empty_values_count_as_unset() {
+    let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
+    let mut cli = Cli::for_org(&org, Auth::AuthUrl, &["status"]);
+    cli.setting("access-token", "")
+        .setting("client-secret", "  ")
+        .setting("setting-type", "");
+    cli.run().expect(0);
+}
+
+#[test]
+fn help_and_version() {
+    Cli::new(&["--help"])
+        .run()
+        .expect(0)
+        .contains("STORECONNECT_AUTH_URL")
+        .contains("EXIT CODES");
+    Cli::new(&["--version"])
+        .run()
+        .expect(0)
+        .contains(env!("CARGO_PKG_VERSION"));
+}
+
+#[test]
+fn errors_become_annotations_in_github_actions() {
+    let mut cli = Cli::new(&["status"]);
+    cli.env("GITHUB_ACTIONS", "true");
+    cli.run()
+        .expect(2)
+        .contains("::error title=storeconnect-triggers failed::no Salesforce credentials");
+}

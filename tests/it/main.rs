@@ -1,0 +1,8 @@
+//! Integration tests: the compiled binary against the simulated org.
+
+mod action;
+mod cli;
+mod common;
+mod faults;
+mod input;
+mod run;
