@@ -341,9 +341,13 @@ pub async fn run(config: &Config, console: Console, argv: &[OsString]) -> Result
             "interrupted before `{shown}` started"
         ))),
     };
-    // Restore whatever happened above, under a fresh deadline.
+    // Restore whatever happened above, under a fresh deadline, with the names already found.
+    let mut restore_config = config.clone();
+    if let Some(located) = &report.located {
+        restore_config.pins = located.as_pins();
+    }
     let mut restore = Report::new("run: enable");
-    let restored = change(&mut sf, config, true, &mut restore, |_| Ok(())).await;
+    let restored = change(&mut sf, &restore_config, true, &mut restore, |_| Ok(())).await;
     match &restored {
         Ok(_) => {
             print_report(&restore);

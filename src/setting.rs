@@ -66,6 +66,15 @@ impl Located {
         )
     }
 
+    /// The names as pins, so a later operation skips discovery.
+    pub fn as_pins(&self) -> Pins {
+        Pins {
+            setting_type: Some(self.type_name.clone()),
+            setting_record: Some(self.record.clone()),
+            setting_field: Some(self.field.clone()),
+        }
+    }
+
     /// The names in the form users pin them.
     pub fn pin_line(&self) -> String {
         format!(

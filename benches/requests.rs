@@ -1,0 +1,118 @@
+//! Round trips per operation against the simulated org, and the release binary's size.
+//! A benchmark, not a timed test: it counts requests, which do not depend on machine speed.
+//!
+//! `cargo bench --bench requests` (fails if a budget is exceeded).
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use simorg::{Op, OrgConfig, SimOrg};
+
+const BIN: &str = env!("CARGO_BIN_EXE_storeconnect-triggers");
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Auth {
+    Token,
+    Jwt,
+}
+
+fn settings(org: &SimOrg, auth: Auth, pinned: bool) -> Vec<(String, String)> {
+    let mut s: Vec<(&str, String)> = match auth {
+        Auth::Token => vec![("INSTANCE_URL", org.url()), ("ACCESS_TOKEN", org.issue_access_token())],
+        Auth::Jwt => vec![
+            ("CLIENT_ID", simorg::CLIENT_ID.into()),
+            ("USERNAME", simorg::USERNAME.into()),
+            ("JWT_KEY", simorg::JWT_KEY_PEM.into()),
+            ("LOGIN_URL", org.url()),
+        ],
+    };
+    if pinned {
+        s.push(("SETTING_TYPE", org.type_name().into()));
+        s.push(("SETTING_RECORD", org.record_name()));
+        s.push(("SETTING_FIELD", org.field_name().into()));
+    }
+    s.into_iter().map(|(k, v)| (format!("STORECONNECT_{k}"), v)).collect()
+}
+
+fn run_cli(org: &SimOrg, auth: Auth, pinned: bool, args: &[&str]) -> Vec<Op> {
+    org.clear_requests();
+    let status = Command::new(BIN)
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .envs(settings(org, auth, pinned))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("binary runs");
+    assert!(matches!(status.code(), Some(0 | 1)), "{args:?} failed: {status}");
+    org.requests().iter().map(|r| r.op).collect()
+}
+
+fn run_action(org: &SimOrg, auth: Auth) -> Vec<Op> {
+    org.clear_requests();
+    let dir = std::env::temp_dir().join(format!("sct-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let mut state = String::new();
+    for phase in ["main", "post"] {
+        let link = dir.join(format!("storeconnect-triggers-action-{phase}"));
+        let _ = std::fs::remove_file(&link);
+        std::os::unix::fs::symlink(BIN, &link).expect("link");
+        let state_file = dir.join(format!("state-{phase}"));
+        std::fs::write(&state_file, "").expect("state");
+        let mut command = Command::new(&link);
+        command.env_clear().env("GITHUB_ACTIONS", "true").env("GITHUB_STATE", &state_file);
+        for (k, v) in settings(org, auth, true) {
+            command.env(k.replace("STORECONNECT_", "INPUT_").replace('_', "-").replacen("INPUT-", "INPUT_", 1), v);
+        }
+        for line in state.lines() {
+            if let Some((k, v)) = line.split_once('=') {
+                command.env(format!("STATE_{k}"), v);
+            }
+        }
+        let status = command.stdout(Stdio::null()).stderr(Stdio::null()).status().expect("phase runs");
+        assert!(status.success(), "{phase} failed");
+        state = std::fs::read_to_string(&state_file).unwrap_or_default();
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    org.requests().iter().map(|r| r.op).collect()
+}
+
+fn main() {
+    // `cargo bench` passes --bench; nothing else to parse.
+    let mut rows: Vec<(String, usize, usize, Vec<Op>)> = Vec::new();
+    let mut check = |name: String, ops: Vec<Op>, budget: usize| rows.push((name, ops.len(), budget, ops));
+
+    for auth in [Auth::Jwt, Auth::Token] {
+        let sign_in = usize::from(auth == Auth::Jwt);
+        let org = SimOrg::start(OrgConfig::default());
+        check(format!("status, pinned, {auth:?}"), run_cli(&org, auth, true, &["status"]), 1 + sign_in);
+        check(format!("disable (flip), pinned, {auth:?}"), run_cli(&org, auth, true, &["disable"]), 3 + sign_in);
+        check(format!("disable (no-op), pinned, {auth:?}"), run_cli(&org, auth, true, &["disable"]), 1 + sign_in);
+        check(format!("enable (flip), pinned, {auth:?}"), run_cli(&org, auth, true, &["enable"]), 3 + sign_in);
+        check(format!("status, discovered, {auth:?}"), run_cli(&org, auth, false, &["status"]), 1 + sign_in + 3);
+        check(format!("disable (flip), discovered, {auth:?}"), run_cli(&org, auth, false, &["disable"]), 3 + sign_in + 3);
+        check(format!("enable (flip), discovered, {auth:?}"), run_cli(&org, auth, false, &["enable"]), 3 + sign_in + 3);
+        check(format!("run -- true, pinned, {auth:?}"), run_cli(&org, auth, true, &["run", "--", "true"]), 6 + sign_in);
+        check(format!("action guard main+post, pinned, {auth:?}"), run_action(&org, auth), 8);
+    }
+
+    println!("\nHTTP requests per operation (simulated org, no read-back lag)\n");
+    println!("{:<44} {:>8} {:>7}  sequence", "operation", "requests", "budget");
+    let mut over = Vec::new();
+    for (name, count, budget, ops) in &rows {
+        let seq: Vec<String> = ops.iter().map(|o| format!("{o:?}")).collect();
+        println!("{name:<44} {count:>8} {budget:>7}  {}", seq.join(" → "));
+        if count > budget {
+            over.push(name.clone());
+        }
+    }
+
+    let size = std::fs::metadata(Path::new(BIN)).map(|m| m.len()).unwrap_or(0);
+    println!("\nbinary {BIN}: {:.2} MB (budget 8 MB)", size as f64 / 1e6);
+    if size > 8_000_000 {
+        over.push("binary size".into());
+    }
+    assert!(over.is_empty(), "over budget: {over:?}");
+    println!("requests: {} passed, 0 failed", rows.len() + 1);
+}
