@@ -11,6 +11,7 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_storeconnect-triggers");
 
 /// The four sign-in methods.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(clippy::enum_variant_names)] // named after the four documented methods
 pub enum Auth {
     AccessToken,
     AuthUrl,

@@ -2,12 +2,15 @@
 
 use crate::common::*;
 
+/// (case, settings, args, expected message)
+type Case<'a> = (&'a str, Vec<(&'static str, String)>, Vec<&'a str>, &'a str);
+
 #[test]
 fn bad_input_exits_2_without_any_request() {
     let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
     let jwt = auth_settings(&org, Auth::Jwt);
     let secret_token = "00DSECRET!TOKENVALUE";
-    let cases: Vec<(&str, Vec<(&str, String)>, Vec<&str>, &str)> = vec![
+    let cases: Vec<Case> = vec![
         (
             "no credentials",
             vec![],
