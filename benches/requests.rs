@@ -18,7 +18,10 @@ enum Auth {
 
 fn settings(org: &SimOrg, auth: Auth, pinned: bool) -> Vec<(String, String)> {
     let mut s: Vec<(&str, String)> = match auth {
-        Auth::Token => vec![("INSTANCE_URL", org.url()), ("ACCESS_TOKEN", org.issue_access_token())],
+        Auth::Token => vec![
+            ("INSTANCE_URL", org.url()),
+            ("ACCESS_TOKEN", org.issue_access_token()),
+        ],
         Auth::Jwt => vec![
             ("CLIENT_ID", simorg::CLIENT_ID.into()),
             ("USERNAME", simorg::USERNAME.into()),
@@ -31,7 +34,9 @@ fn settings(org: &SimOrg, auth: Auth, pinned: bool) -> Vec<(String, String)> {
         s.push(("SETTING_RECORD", org.record_name()));
         s.push(("SETTING_FIELD", org.field_name().into()));
     }
-    s.into_iter().map(|(k, v)| (format!("STORECONNECT_{k}"), v)).collect()
+    s.into_iter()
+        .map(|(k, v)| (format!("STORECONNECT_{k}"), v))
+        .collect()
 }
 
 fn run_cli(org: &SimOrg, auth: Auth, pinned: bool, args: &[&str]) -> Vec<Op> {
@@ -45,7 +50,10 @@ fn run_cli(org: &SimOrg, auth: Auth, pinned: bool, args: &[&str]) -> Vec<Op> {
         .stderr(Stdio::null())
         .status()
         .expect("binary runs");
-    assert!(matches!(status.code(), Some(0 | 1)), "{args:?} failed: {status}");
+    assert!(
+        matches!(status.code(), Some(0 | 1)),
+        "{args:?} failed: {status}"
+    );
     org.requests().iter().map(|r| r.op).collect()
 }
 
@@ -61,16 +69,28 @@ fn run_action(org: &SimOrg, auth: Auth) -> Vec<Op> {
         let state_file = dir.join(format!("state-{phase}"));
         std::fs::write(&state_file, "").expect("state");
         let mut command = Command::new(&link);
-        command.env_clear().env("GITHUB_ACTIONS", "true").env("GITHUB_STATE", &state_file);
+        command
+            .env_clear()
+            .env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_STATE", &state_file);
         for (k, v) in settings(org, auth, true) {
-            command.env(k.replace("STORECONNECT_", "INPUT_").replace('_', "-").replacen("INPUT-", "INPUT_", 1), v);
+            command.env(
+                k.replace("STORECONNECT_", "INPUT_")
+                    .replace('_', "-")
+                    .replacen("INPUT-", "INPUT_", 1),
+                v,
+            );
         }
         for line in state.lines() {
             if let Some((k, v)) = line.split_once('=') {
                 command.env(format!("STATE_{k}"), v);
             }
         }
-        let status = command.stdout(Stdio::null()).stderr(Stdio::null()).status().expect("phase runs");
+        let status = command
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("phase runs");
         assert!(status.success(), "{phase} failed");
         state = std::fs::read_to_string(&state_file).unwrap_or_default();
     }
@@ -81,24 +101,64 @@ fn run_action(org: &SimOrg, auth: Auth) -> Vec<Op> {
 fn main() {
     // `cargo bench` passes --bench; nothing else to parse.
     let mut rows: Vec<(String, usize, usize, Vec<Op>)> = Vec::new();
-    let mut check = |name: String, ops: Vec<Op>, budget: usize| rows.push((name, ops.len(), budget, ops));
+    let mut check =
+        |name: String, ops: Vec<Op>, budget: usize| rows.push((name, ops.len(), budget, ops));
 
     for auth in [Auth::Jwt, Auth::Token] {
         let sign_in = usize::from(auth == Auth::Jwt);
         let org = SimOrg::start(OrgConfig::default());
-        check(format!("status, pinned, {auth:?}"), run_cli(&org, auth, true, &["status"]), 1 + sign_in);
-        check(format!("disable (flip), pinned, {auth:?}"), run_cli(&org, auth, true, &["disable"]), 3 + sign_in);
-        check(format!("disable (no-op), pinned, {auth:?}"), run_cli(&org, auth, true, &["disable"]), 1 + sign_in);
-        check(format!("enable (flip), pinned, {auth:?}"), run_cli(&org, auth, true, &["enable"]), 3 + sign_in);
-        check(format!("status, discovered, {auth:?}"), run_cli(&org, auth, false, &["status"]), 1 + sign_in + 3);
-        check(format!("disable (flip), discovered, {auth:?}"), run_cli(&org, auth, false, &["disable"]), 3 + sign_in + 3);
-        check(format!("enable (flip), discovered, {auth:?}"), run_cli(&org, auth, false, &["enable"]), 3 + sign_in + 3);
-        check(format!("run -- true, pinned, {auth:?}"), run_cli(&org, auth, true, &["run", "--", "true"]), 6 + sign_in);
-        check(format!("action guard main+post, pinned, {auth:?}"), run_action(&org, auth), 8);
+        check(
+            format!("status, pinned, {auth:?}"),
+            run_cli(&org, auth, true, &["status"]),
+            1 + sign_in,
+        );
+        check(
+            format!("disable (flip), pinned, {auth:?}"),
+            run_cli(&org, auth, true, &["disable"]),
+            3 + sign_in,
+        );
+        check(
+            format!("disable (no-op), pinned, {auth:?}"),
+            run_cli(&org, auth, true, &["disable"]),
+            1 + sign_in,
+        );
+        check(
+            format!("enable (flip), pinned, {auth:?}"),
+            run_cli(&org, auth, true, &["enable"]),
+            3 + sign_in,
+        );
+        check(
+            format!("status, discovered, {auth:?}"),
+            run_cli(&org, auth, false, &["status"]),
+            1 + sign_in + 3,
+        );
+        check(
+            format!("disable (flip), discovered, {auth:?}"),
+            run_cli(&org, auth, false, &["disable"]),
+            3 + sign_in + 3,
+        );
+        check(
+            format!("enable (flip), discovered, {auth:?}"),
+            run_cli(&org, auth, false, &["enable"]),
+            3 + sign_in + 3,
+        );
+        check(
+            format!("run -- true, pinned, {auth:?}"),
+            run_cli(&org, auth, true, &["run", "--", "true"]),
+            6 + sign_in,
+        );
+        check(
+            format!("action guard main+post, pinned, {auth:?}"),
+            run_action(&org, auth),
+            8,
+        );
     }
 
     println!("\nHTTP requests per operation (simulated org, no read-back lag)\n");
-    println!("{:<44} {:>8} {:>7}  sequence", "operation", "requests", "budget");
+    println!(
+        "{:<44} {:>8} {:>7}  sequence",
+        "operation", "requests", "budget"
+    );
     let mut over = Vec::new();
     for (name, count, budget, ops) in &rows {
         let seq: Vec<String> = ops.iter().map(|o| format!("{o:?}")).collect();
@@ -108,7 +168,9 @@ fn main() {
         }
     }
 
-    let size = std::fs::metadata(Path::new(BIN)).map(|m| m.len()).unwrap_or(0);
+    let size = std::fs::metadata(Path::new(BIN))
+        .map(|m| m.len())
+        .unwrap_or(0);
     println!("\nbinary {BIN}: {:.2} MB (budget 8 MB)", size as f64 / 1e6);
     if size > 8_000_000 {
         over.push("binary size".into());

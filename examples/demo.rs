@@ -18,10 +18,17 @@ async fn main() -> Result<(), Error> {
         readback_lag: Duration::from_millis(1500),
         ..simorg::OrgConfig::default()
     });
-    println!("Simulated org at {} (StoreConnect triggers: {:?})\n", org.url(), org.setting());
+    println!(
+        "Simulated org at {} (StoreConnect triggers: {:?})\n",
+        org.url(),
+        org.setting()
+    );
 
     // The same settings a user would export as STORECONNECT_* variables.
-    let settings = [("STORECONNECT_AUTH_URL", org.auth_url()), ("STORECONNECT_TIMEOUT", "30".to_string())];
+    let settings = [
+        ("STORECONNECT_AUTH_URL", org.auth_url()),
+        ("STORECONNECT_TIMEOUT", "30".to_string()),
+    ];
     let raw = RawSettings::from_pairs("STORECONNECT_", settings.map(|(k, v)| (k.to_string(), v)))?;
     let config = Config::from_raw(raw)?;
     let console = Console::new(false);
@@ -38,7 +45,15 @@ async fn main() -> Result<(), Error> {
     println!("\n$ storeconnect-triggers status");
     commands::status(&config, console, false).await?;
 
-    let ops: Vec<String> = org.requests().iter().map(|r| format!("{:?}", r.op)).collect();
-    println!("\nRequests the org received: {}\n  {}", ops.len(), ops.join(" → "));
+    let ops: Vec<String> = org
+        .requests()
+        .iter()
+        .map(|r| format!("{:?}", r.op))
+        .collect();
+    println!(
+        "\nRequests the org received: {}\n  {}",
+        ops.len(),
+        ops.join(" → ")
+    );
     Ok(())
 }

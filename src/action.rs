@@ -179,6 +179,15 @@ async fn main_phase(
                 if guard {
                     // Written before anything changes, so post can report it even if main dies next.
                     github::save_state(PREVIOUS_STATE, &prepared.state.to_string())?;
+                    if prepared.state != State::Valid(true) {
+                        console.warning(
+                            "Triggers were already off",
+                            &format!(
+                                "StoreConnect triggers were {} before this job started: another job may be maintaining this org (use one concurrency group per org). This job's post step will turn them on.",
+                                prepared.state
+                            ),
+                        );
+                    }
                 }
                 github::set_output("previous-state", &prepared.state.to_string())?;
                 Ok(())

@@ -442,6 +442,29 @@ fn guard_main_stops_promptly_on_sigint_and_post_restores() {
 }
 
 #[test]
+fn guard_warns_when_the_triggers_were_already_off() {
+    let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, false);
+    let mut job = Job::new(&pinned_with(&org, Auth::Jwt, &[]));
+    let main = job.main();
+    main.run
+        .expect(0)
+        .contains("::warning title=Triggers were already off::");
+    assert_eq!(
+        main.outputs.get("changed").map(String::as_str),
+        Some("false")
+    );
+    assert_eq!(
+        main.state.get("previous-state").map(String::as_str),
+        Some("false")
+    );
+    job.post(Some(&main))
+        .run
+        .expect(0)
+        .contains("Before the job the triggers were false");
+    assert!(enabled(&org), "guard always ends with the triggers on");
+}
+
+#[test]
 fn guard_post_signs_in_afresh_after_the_token_expired() {
     let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
     let mut job = Job::new(&pinned_with(&org, Auth::Jwt, &[]));
