@@ -55,15 +55,22 @@ impl JwtKey {
             "jwt-key is not PEM text: no `-----BEGIN` line (paste the whole private key file)",
         )?;
         let rest = &text[begin + "-----BEGIN ".len()..];
-        let label_end = rest
-            .find("-----")
-            .ok_or("jwt-key has a malformed BEGIN line")?;
-        let label = &rest[..label_end];
-        let body_and_end = &rest[label_end + 5..];
-        let end_marker = format!("-----END {label}-----");
+        // Only known one-line labels are accepted, and no label is ever quoted: a malformed
+        // header would otherwise run into the key body and leak it into the message.
+        const LABELS: [&str; 4] = [
+            "PRIVATE KEY",
+            "RSA PRIVATE KEY",
+            "ENCRYPTED PRIVATE KEY",
+            "CERTIFICATE",
+        ];
+        let label = LABELS
+            .into_iter()
+            .find(|l| rest.starts_with(&format!("{l}-----")))
+            .ok_or("jwt-key's BEGIN line is not `-----BEGIN PRIVATE KEY-----` or `-----BEGIN RSA PRIVATE KEY-----`")?;
+        let body_and_end = &rest[label.len() + 5..];
         let body_end = body_and_end
-            .find(&end_marker)
-            .ok_or_else(|| format!("jwt-key has no `{end_marker}` line"))?;
+            .find(&format!("-----END {label}-----"))
+            .ok_or("jwt-key has no END line matching its BEGIN line (paste the whole key file)")?;
         let body: String = body_and_end[..body_end]
             .chars()
             .filter(|c| !c.is_whitespace())
@@ -77,10 +84,8 @@ impl JwtKey {
             "ENCRYPTED PRIVATE KEY" => {
                 return Err("jwt-key is encrypted: export it without a passphrase (openssl pkey -in key.pem -out plain.pem)".into());
             }
-            other => {
-                return Err(format!(
-                    "jwt-key is a `{other}` PEM block; an RSA private key (`PRIVATE KEY` or `RSA PRIVATE KEY`) is needed"
-                ));
+            _ => {
+                return Err("jwt-key is a certificate; the private key (`BEGIN PRIVATE KEY` or `BEGIN RSA PRIVATE KEY`) is needed".into());
             }
         }
         .map_err(|e| format!("jwt-key is not a usable RSA private key ({e})"))?;
@@ -373,7 +378,9 @@ pub fn jwt_audience(login_url: &Url) -> String {
         .to_ascii_lowercase();
     if host == "login.salesforce.com" || host == "test.salesforce.com" {
         format!("https://{host}")
-    } else if host.ends_with(".sandbox.my.salesforce.com") {
+    } else if host.ends_with(".sandbox.my.salesforce.com")
+        || host.ends_with(".scratch.my.salesforce.com")
+    {
         "https://test.salesforce.com".into()
     } else if host.ends_with(".salesforce.com") || host.ends_with(".force.com") {
         "https://login.salesforce.com".into()
@@ -490,6 +497,9 @@ mod tests {
             "-----BEGIN PRIVATE KEY-----\nSECRET!!\n-----END PRIVATE KEY-----",
             "-----BEGIN PRIVATE KEY-----\nU0VDUkVU\n-----END PRIVATE KEY-----",
             "-----BEGIN CERTIFICATE-----\nU0VDUkVU\n-----END CERTIFICATE-----",
+            "-----BEGIN RSA PRIVATE KEY----\nU0VDUkVU\n-----END RSA PRIVATE KEY-----",
+            "-----BEGIN RSA PRIVATE KEY\nU0VDUkVU\n-----END RSA PRIVATE KEY-----",
+            "-----BEGIN PRIVATE KEY-----\nU0VDUkVU\n",
         ] {
             let err = JwtKey::from_pem(bad).unwrap_err();
             assert!(
