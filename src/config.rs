@@ -81,6 +81,8 @@ impl RawSettings {
         let pairs = pairs
             .into_iter()
             .filter(|(k, v)| k.starts_with(prefix) && !v.trim().is_empty())
+            // A secret pasted with a trailing newline must not become an invalid header.
+            .map(|(k, v)| (k, v.trim().to_string()))
             // Only our own names: envy would reject nothing, but stray INPUT_ENTRYPOINT etc. are noise.
             .filter(|(k, _)| {
                 let key = k[prefix.len()..].to_ascii_lowercase().replace('_', "-");
@@ -100,7 +102,7 @@ impl RawSettings {
 
     /// Sets one setting by its kebab-case name (a flag overriding the environment).
     pub fn set(&mut self, name: &str, value: String) -> Result<(), Error> {
-        let value = Some(value).filter(|v| !v.trim().is_empty());
+        let value = Some(value.trim().to_string()).filter(|v| !v.is_empty());
         match name {
             "instance-url" => self.instance_url = value,
             "access-token" => self.access_token = value.map(Secret::new),
@@ -160,7 +162,7 @@ fn check_api_name(setting: &str, value: &str, suffix: &str) -> Result<String, Er
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic())
         && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && value.ends_with(suffix)
+        && value.to_ascii_lowercase().ends_with(suffix)
         && value.len() > suffix.len();
     if ok {
         Ok(value.to_string())

@@ -124,6 +124,13 @@ impl Transport {
                 return Err(Failure::Permanent(timed_out(action, deadline, None)));
             }
             let failure = match build().timeout(remaining).send().await {
+                // The request could not even be built (e.g. a token that is not a valid header).
+                Err(e) if e.is_builder() => {
+                    return Err(Failure::Permanent(SfError {
+                        hint: "check the credentials and URLs for stray characters".into(),
+                        ..network_error(action, &e)
+                    }));
+                }
                 Err(e) => Failure::Transient(network_error(action, &e)),
                 Ok(resp) => {
                     let status = resp.status().as_u16();
@@ -184,8 +191,8 @@ fn timed_out(action: &str, deadline: &Deadline, last: Option<(u32, SfError)>) ->
             ),
             code: last.code,
             hint: format!(
-                "{} If Salesforce is slow or busy, raise `timeout` and run again.",
-                last.hint
+                "{}; if Salesforce is slow or busy, raise `timeout` and run again",
+                last.hint.trim_end_matches('.')
             ),
         },
         None => SfError {
@@ -215,7 +222,7 @@ fn network_error(action: &str, e: &reqwest::Error) -> SfError {
         action: action.to_string(),
         answer,
         code: None,
-        hint: "check the URL, the network and https://status.salesforce.com; this was retried until the timeout".into(),
+        hint: "check the URL, the network and https://status.salesforce.com".into(),
     }
 }
 
@@ -316,8 +323,11 @@ fn hint_for(api: Api, status: u16, code: Option<&str>, message: &str) -> String 
         (Some("INSUFFICIENT_ACCESS" | "INSUFFICIENT_ACCESS_OR_READONLY"), _) => {
             "give the integration user 'Customize Application' and 'Modify Metadata Through Metadata API Functions' (or 'Modify All Data'), plus 'API Enabled'"
         }
+        (Some("REQUEST_LIMIT_EXCEEDED"), _) if message.contains("Concurrent") => {
+            "too many long-running API requests are in flight in this org: wait for other jobs to finish, then run again"
+        }
         (Some("REQUEST_LIMIT_EXCEEDED"), _) => {
-            "the org's API request limit is used up: wait, or raise the limit in Setup > Company Information"
+            "the org's 24-hour API request allocation is used up (see Setup > System Overview): wait for it to recover, or ask Salesforce to raise it"
         }
         (Some("API_DISABLED_FOR_ORG" | "API_CURRENTLY_DISABLED"), _) => {
             "the org or user may not use the API: check the edition and the user's 'API Enabled' permission"
@@ -354,7 +364,7 @@ fn hint_for(api: Api, status: u16, code: Option<&str>, message: &str) -> String 
         (_, Api::Rest) if status == 404 => "check instance-url and api-version",
         (_, _) if status == 410 => "this api-version is retired: use a newer api-version",
         (_, _) if status == 429 || status >= 500 => {
-            "Salesforce is busy or unavailable: this was retried until the timeout; check https://status.salesforce.com and run again"
+            "Salesforce is busy or unavailable: check https://status.salesforce.com and run again"
         }
         _ => "read Salesforce's answer above; fix the named setting or permission and run again",
     };

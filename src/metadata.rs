@@ -41,13 +41,21 @@ pub struct CustomMetadata {
 impl CustomMetadata {
     /// The value of a field, if the record lists it.
     pub fn value(&self, field: &str) -> Option<&MdValue> {
-        self.values.iter().find(|(f, _)| f == field).map(|(_, v)| v)
+        // API names are case-insensitive in Salesforce.
+        self.values
+            .iter()
+            .find(|(f, _)| f.eq_ignore_ascii_case(field))
+            .map(|(_, v)| v)
     }
 
     /// A copy with one field's value replaced (appended when the record did not list it).
     pub fn with_value(&self, field: &str, value: MdValue) -> Self {
         let mut copy = self.clone();
-        match copy.values.iter_mut().find(|(f, _)| f == field) {
+        match copy
+            .values
+            .iter_mut()
+            .find(|(f, _)| f.eq_ignore_ascii_case(field))
+        {
             Some(slot) => slot.1 = value,
             None => copy.values.push((field.to_string(), value)),
         }
@@ -163,7 +171,7 @@ pub fn parse_read(envelope: &Element, full_name: &str) -> Result<Option<CustomMe
     if md.label.is_none() && md.values.is_empty() {
         return Ok(None);
     }
-    if md.full_name != full_name {
+    if !md.full_name.eq_ignore_ascii_case(full_name) {
         return Err(format!(
             "asked for `{full_name}` but the answer describes `{}`",
             md.full_name

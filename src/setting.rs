@@ -57,13 +57,13 @@ pub struct Located {
 impl Located {
     /// The Metadata API fullName: type without `__mdt`, a dot, the record's QualifiedApiName.
     pub fn full_name(&self) -> String {
-        format!(
-            "{}.{}",
-            self.type_name
-                .strip_suffix("__mdt")
-                .unwrap_or(&self.type_name),
-            self.record
-        )
+        let t = &self.type_name;
+        let base = if t.to_ascii_lowercase().ends_with("__mdt") {
+            &t[..t.len() - 5]
+        } else {
+            t.as_str()
+        };
+        format!("{base}.{}", self.record)
     }
 
     /// The names as pins, so a later operation skips discovery.
@@ -291,6 +291,15 @@ async fn discover_record(
     }
 }
 
+/// A column of a SOQL row, matched ignoring case (API names are case-insensitive).
+fn column<'a>(row: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
+    row.get(name).or_else(|| {
+        row.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
+    })
+}
+
 /// Reads the record's current value through SOQL (by DeveloperName, matched on QualifiedApiName).
 pub async fn query_value(
     sf: &mut Salesforce,
@@ -319,7 +328,7 @@ pub async fn query_value(
             message: format!("no {} record with QualifiedApiName {} (SOQL found {} with DeveloperName {developer_name})", located.type_name, located.record, rows.len()),
             hint: "check setting-record: a record shipped in the package carries the namespace (s_c__Triggers_Enabled), one created in the org does not".into(),
         })?;
-    Ok(State::from_json(row.get(&located.field)))
+    Ok(State::from_json(column(row, &located.field)))
 }
 
 /// The setting as found by [`status`].
@@ -339,7 +348,7 @@ pub async fn status(
 ) -> Result<Observed, Error> {
     let (located, row) = locate(sf, deadline, pins).await?;
     let state = match row {
-        Some(row) => State::from_json(row.get(&located.field)),
+        Some(row) => State::from_json(column(&row, &located.field)),
         None => query_value(sf, deadline, &located).await?,
     };
     Ok(Observed { located, state })
@@ -362,12 +371,20 @@ pub async fn prepare(
     deadline: &Deadline,
     pins: &Pins,
 ) -> Result<Prepared, Error> {
-    let (located, _) = locate(sf, deadline, pins).await?;
+    let (mut located, _) = locate(sf, deadline, pins).await?;
     let full_name = located.full_name();
     let record = metadata::read(sf, deadline, &full_name).await?.ok_or_else(|| Error::NotFound {
         message: format!("readMetadata found no CustomMetadata named {full_name}"),
         hint: "check setting-type and setting-record (a packaged record's name carries the namespace: s_c__Setting.s_c__Triggers_Enabled); the record may also be protected, or the user may lack Customize Application".into(),
     })?;
+    // Pins may differ in letter case from the org's spelling: adopt the org's.
+    if let Some((field, _)) = record
+        .values
+        .iter()
+        .find(|(f, _)| f.eq_ignore_ascii_case(&located.field))
+    {
+        located.field = field.clone();
+    }
     let state = State::from_metadata(record.value(&located.field));
     Ok(Prepared {
         located,
@@ -419,6 +436,9 @@ pub async fn apply(
     })
 }
 
+/// Time kept free before the deadline for the last read-back query.
+const VERIFY_MARGIN: Duration = Duration::from_secs(2);
+
 /// Reads back through SOQL until the value is `wanted`, with backoff, until the deadline.
 pub async fn verify(
     sf: &mut Salesforce,
@@ -442,7 +462,8 @@ pub async fn verify(
         if state == State::Valid(wanted) {
             return Ok(state);
         }
-        if pause >= deadline.remaining() {
+        // Leave room for one more query: a read cut off by the deadline is still "not yet".
+        if pause + VERIFY_MARGIN >= deadline.remaining() {
             return Err(Error::WrongState {
                 message: format!(
                     "wrote {} = {wanted} but SOQL still read {state} after {reads} reads within the {}s timeout",
