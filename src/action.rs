@@ -103,6 +103,9 @@ pub async fn run(phase: Phase) -> u8 {
             "mode {}: the post step has nothing to do",
             mode.name()
         ));
+        report.action = format!("nothing (mode {} acts in the main step only)", mode.name());
+        report.duration = started.elapsed();
+        summarize(console, &report);
         return EXIT_OK;
     }
     let config = match Config::from_raw(raw) {
@@ -232,7 +235,11 @@ async fn post_phase(
     }
     let work = async {
         let mut sf = commands::connect(config, console)?;
-        commands::change(&mut sf, config, true, report, |_| Ok(())).await?;
+        let after = commands::change(&mut sf, config, true, report, |_| Ok(())).await?;
+        console.info(&format!(
+            "StoreConnect triggers: {after} ({})",
+            report.action
+        ));
         Ok(EXIT_OK)
     };
     tokio::pin!(work);

@@ -8,7 +8,7 @@ use tokio::signal::unix::{Signal, SignalKind, signal};
 
 use crate::client::Salesforce;
 use crate::config::Config;
-use crate::error::{EXIT_OK, EXIT_WRONG_STATE, Error, Result, SfError};
+use crate::error::{EXIT_OK, EXIT_WRONG_STATE, Error, Result};
 use crate::github::{Console, md_cell};
 use crate::http::{Deadline, Transport};
 use crate::setting::{self, Located, Prepared, State};
@@ -209,14 +209,16 @@ pub async fn status(config: &Config, console: Console, json: bool) -> Result<u8>
     match state {
         State::Valid(true) => Ok(EXIT_OK),
         State::Valid(false) => Ok(EXIT_WRONG_STATE),
-        State::Invalid(raw) => Err(Error::Salesforce(SfError {
-            action: format!("reading {}.{}", located.full_name(), located.field),
-            answer: format!("the value is {raw}, neither true nor false"),
-            code: None,
+        State::Invalid(raw) => Err(Error::WrongState {
+            message: format!(
+                "field {} of {} holds {raw}, neither true nor false",
+                located.field,
+                located.full_name()
+            ),
             hint:
                 "set it with `storeconnect-triggers enable` (or in Setup > Custom Metadata Types)"
                     .into(),
-        })),
+        }),
     }
 }
 
@@ -327,7 +329,12 @@ pub async fn run(config: &Config, console: Console, argv: &[OsString]) -> Result
         println!(
             "dry run: would run `{shown}`, then set true and verify; nothing was run or written"
         );
-        return disabled.unwrap_or(Ok(State::Valid(true))).map(|_| EXIT_OK);
+        return match disabled {
+            Some(result) => result.map(|_| EXIT_OK),
+            None => Err(Error::Local(anyhow::anyhow!(
+                "interrupted during the dry run"
+            ))),
+        };
     }
     let outcome = match disabled {
         // Nothing was located or read: nothing to restore, and CMD must not run unguarded.

@@ -408,17 +408,20 @@ fn guard_post_restores_when_main_crashed_after_disabling() {
 #[test]
 fn guard_main_stops_promptly_on_sigint_and_post_restores() {
     let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
-    // Main is slow to read, and gets SIGINT meanwhile.
+    // Main has written false and is slow to read it back when SIGINT arrives.
     org.inject(Fault::new(
-        Op::ReadMetadata,
+        Op::Query,
         1,
         FaultAction::Delay(Duration::from_secs(8)),
     ));
     let mut job = Job::new(&pinned_with(&org, Auth::Jwt, &[]));
     let (child, finish) = job.spawn_main();
     let started = Instant::now();
-    while !ops(&org).contains(&Op::ReadMetadata) {
-        assert!(started.elapsed() < Duration::from_secs(20));
+    while enabled(&org) || !ops(&org).contains(&Op::Query) {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "main never wrote"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
     let signalled = Instant::now();
@@ -436,9 +439,85 @@ fn guard_main_stops_promptly_on_sigint_and_post_restores() {
         .contains("::error")
         .contains("SIGINT received");
     assert!(main.summary.contains("**Failed:**"));
+    assert_eq!(
+        main.state.get("previous-state").map(String::as_str),
+        Some("true")
+    );
+    assert!(!enabled(&org), "main was stopped after its write");
+    org.clear_requests();
     let post = job.post(Some(&main));
     post.run.expect(0);
+    assert!(ops(&org).contains(&Op::UpdateMetadata), "post wrote true");
     assert!(enabled(&org));
+}
+
+/// Starts post after a main that disabled the org, waits until post is reading, then signals it.
+fn signal_post(signal: &str) -> (SimOrg, Step) {
+    let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
+    let mut job = Job::new(&pinned_with(&org, Auth::ClientCredentials, &[]));
+    let main = job.main();
+    main.run.expect(0);
+    org.clear_requests();
+    org.inject(Fault::new(
+        Op::ReadMetadata,
+        1,
+        FaultAction::Delay(Duration::from_secs(3)),
+    ));
+    let state = main.state.clone();
+    let (mut command, files) = job.command("post", &state);
+    let child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("post starts");
+    let started = Instant::now();
+    while !ops(&org).contains(&Op::ReadMetadata) {
+        assert!(started.elapsed() < Duration::from_secs(20));
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Command::new("kill")
+        .args([&format!("-{signal}"), &child.id().to_string()])
+        .status()
+        .expect("kill");
+    let post = Job::finish(
+        files,
+        Run::from_output(child.wait_with_output().expect("post ends")),
+    );
+    (org, post)
+}
+
+#[test]
+fn guard_post_keeps_restoring_on_sigint() {
+    let (org, post) = signal_post("INT");
+    post.run.expect(0).contains("SIGINT ignored");
+    assert!(enabled(&org));
+}
+
+#[test]
+fn guard_post_stops_and_fails_loudly_on_sigterm() {
+    let (org, post) = signal_post("TERM");
+    post.run.expect(1).contains("::error").contains(
+        "SIGTERM received: stopped before the StoreConnect triggers were verified as enabled",
+    );
+    assert!(post.summary.contains("**Failed:**"));
+    assert!(!enabled(&org));
+}
+
+#[test]
+fn guard_post_restores_after_the_wrapped_job_failed() {
+    let org = start_org(FieldKind::Text, RecordKind::Packaged, true);
+    let mut job = Job::new(&with_org(&org, Auth::AuthUrl, &[]));
+    let main = job.main();
+    main.run.expect(0);
+    // The job's own step fails while the triggers are off; the runner still runs post (post-if: always()).
+    let failed = Command::new("sh")
+        .args(["-c", "exit 1"])
+        .status()
+        .expect("job step");
+    assert!(!failed.success());
+    assert_eq!(org.setting(), Value::Text("false".into()));
+    job.post(Some(&main)).run.expect(0);
+    assert_eq!(org.setting(), Value::Text("true".into()));
 }
 
 #[test]

@@ -195,7 +195,7 @@ fn text_values_are_read_in_any_case_and_bad_values_are_quoted() {
     org.set_setting(Value::Text("maybe".into()));
     Cli::for_org(&org, Auth::AccessToken, &["status"])
         .run()
-        .expect(3)
+        .expect(1)
         .contains("\"maybe\"");
     // enable repairs it.
     Cli::for_org(&org, Auth::AccessToken, &["enable"])
@@ -217,4 +217,62 @@ fn refresh_token_rotation_is_reported_loudly() {
         .expect(0)
         .contains("::warning title=Refresh token rotated::")
         .contains("JWT");
+}
+
+#[test]
+fn discovery_works_with_every_auth_method() {
+    for auth in ALL_AUTH {
+        let org = start_org(FieldKind::Text, RecordKind::Subscriber, false);
+        let run = Cli::for_org(&org, auth, &["status", "--json"]).run();
+        run.expect(1);
+        let json: serde_json::Value = serde_json::from_str(run.stdout.trim()).expect("JSON");
+        assert_eq!(json["state"], "disabled", "{auth:?}");
+        assert_eq!(json["setting_record"], "Triggers_Enabled", "{auth:?}");
+        Cli::for_org(&org, auth, &["enable"]).run().expect(0);
+        assert_eq!(org.setting(), Value::Text("true".into()), "{auth:?}");
+    }
+}
+
+#[test]
+fn pins_in_another_letter_case_are_matched_like_salesforce_does() {
+    let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
+    let before = org.record().values.len();
+    let pinned = [
+        ("setting-type", "S_C__SETTING__MDT".to_string()),
+        ("setting-record", "s_c__triggers_enabled".to_string()),
+        ("setting-field", "s_c__setting__c".to_string()),
+    ];
+    let mut status = Cli::for_org(&org, Auth::Jwt, &["status"]);
+    status.settings(&pinned);
+    status.run().expect(0).contains("enabled");
+    let mut disable = Cli::for_org(&org, Auth::Jwt, &["disable"]);
+    disable.settings(&pinned);
+    disable.run().expect(0);
+    assert!(!enabled(&org));
+    assert_eq!(
+        org.record().values.len(),
+        before,
+        "no duplicate value entry was written"
+    );
+    let update = org
+        .requests()
+        .into_iter()
+        .find(|r| r.op == Op::UpdateMetadata)
+        .expect("update");
+    assert!(
+        update
+            .body
+            .contains("<met:field>s_c__Setting__c</met:field>"),
+        "the org's spelling is written"
+    );
+}
+
+#[test]
+fn secrets_pasted_with_surrounding_whitespace_still_work() {
+    let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
+    let mut cli = Cli::new(&["status"]);
+    cli.setting("instance-url", &format!(" {}\n", org.url()))
+        .setting("access-token", &format!("{}\n", org.issue_access_token()))
+        .setting("timeout", "10");
+    cli.run().expect(0);
 }

@@ -8,11 +8,14 @@ use crate::common::*;
 
 #[test]
 fn restores_after_the_command_succeeds_or_fails() {
-    for (script, code) in [("exit 0", 0), ("exit 7", 7)] {
+    for (auth, (script, code)) in ALL_AUTH
+        .into_iter()
+        .flat_map(|a| [(a, ("exit 0", 0)), (a, ("exit 7", 7))])
+    {
         let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
         let marker = temp_dir("run").join("seen");
         let check = format!("echo running > {}; {script}", marker.display());
-        let mut cli = Cli::for_org(&org, Auth::Jwt, &["run", "--", "sh", "-c", &check]);
+        let mut cli = Cli::for_org(&org, auth, &["run", "--", "sh", "-c", &check]);
         cli.settings(&pins(&org));
         let run = cli.run();
         run.expect(code)
@@ -46,12 +49,17 @@ fn the_command_runs_while_triggers_are_off() {
 
 #[test]
 fn restores_after_sigterm_and_sigint() {
-    for signal in ["TERM", "INT"] {
+    for (signal, auth) in [
+        ("TERM", Auth::AuthUrl),
+        ("INT", Auth::Jwt),
+        ("TERM", Auth::ClientCredentials),
+        ("INT", Auth::AccessToken),
+    ] {
         let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
         let dir = temp_dir("run-signal");
         let marker = dir.join("started");
         let script = format!("touch {} && exec sleep 30", marker.display());
-        let mut cli = Cli::for_org(&org, Auth::AuthUrl, &["run", "--", "sh", "-c", &script]);
+        let mut cli = Cli::for_org(&org, auth, &["run", "--", "sh", "-c", &script]);
         cli.settings(&pins(&org));
         let child = cli
             .command()
