@@ -619,6 +619,11 @@ fn check_mode_on_enabled_and_disabled_orgs() {
     assert_eq!(main.outputs.get("state").map(String::as_str), Some("true"));
     let post = job.post(Some(&main));
     post.run.expect(0).contains("nothing to do");
+    assert!(
+        post.summary.contains("check (post)") && post.summary.contains("nothing (mode check"),
+        "{}",
+        post.summary
+    );
 
     org.set_setting(Value::Bool(false));
     let mut job = Job::new(&with_org(&org, Auth::AccessToken, &[("mode", "check")]));

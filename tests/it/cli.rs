@@ -216,7 +216,8 @@ fn refresh_token_rotation_is_reported_loudly() {
     cli.run()
         .expect(0)
         .contains("::warning title=Refresh token rotated::")
-        .contains("JWT");
+        .contains("JWT")
+        .contains("::add-mask::00DSIM");
 }
 
 #[test]
