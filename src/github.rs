@@ -104,7 +104,14 @@ pub fn append_file_command(env_var: &str, name: &str, value: &str) -> anyhow::Re
     let Some(path) = std::env::var_os(env_var).filter(|p| !p.is_empty()) else {
         return Ok(());
     };
-    let entry = if value.contains('\n') || value.contains('\r') {
+    append(Path::new(&path), &file_command_entry(name, value))
+        .with_context(|| format!("writing {name} to {env_var}"))
+}
+
+/// One file-command entry, LF line endings only: `name=value\n`, or for multi-line values
+/// `name<<DELIM\nvalue\nDELIM\n` with a random delimiter that does not occur in the value.
+pub fn file_command_entry(name: &str, value: &str) -> String {
+    if value.contains('\n') || value.contains('\r') {
         let delimiter = loop {
             let candidate = format!(
                 "ghadelimiter_{:016x}",
@@ -114,14 +121,11 @@ pub fn append_file_command(env_var: &str, name: &str, value: &str) -> anyhow::Re
                 break candidate;
             }
         };
-        format!(
-            "{name}<<{delimiter}\n{}\n{delimiter}\n",
-            value.replace("\r\n", "\n")
-        )
+        let value = value.replace("\r\n", "\n").replace('\r', "\n");
+        format!("{name}<<{delimiter}\n{value}\n{delimiter}\n")
     } else {
         format!("{name}={value}\n")
-    };
-    append(Path::new(&path), &entry).with_context(|| format!("writing {name} to {env_var}"))
+    }
 }
 
 /// Sets a step output (`GITHUB_OUTPUT`).
@@ -155,6 +159,22 @@ pub fn md_cell(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn file_command_entries() {
+        assert_eq!(file_command_entry("state", "false"), "state=false\n");
+        let entry = file_command_entry("note", "line 1\r\nline 2");
+        let (header, rest) = entry.split_once('\n').unwrap();
+        let delimiter = header.strip_prefix("note<<").unwrap();
+        assert!(delimiter.starts_with("ghadelimiter_"));
+        assert_eq!(rest, format!("line 1\nline 2\n{delimiter}\n"));
+        assert!(!entry.contains('\r'));
+        assert_ne!(
+            file_command_entry("a", "x\ny"),
+            file_command_entry("a", "x\ny"),
+            "random delimiter"
+        );
+    }
 
     #[test]
     fn escapes_like_the_toolkit() {
