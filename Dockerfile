@@ -14,10 +14,13 @@ WORKDIR /src
 # 1. Dependencies, in a layer that only changes when the manifests do. The
 #    workspace needs every member's manifest and a target per crate, so the
 #    crates get empty stubs. simorg is a dev-dependency: it is not built here.
+#    Cargo also checks, when it parses the manifest, that every target declared
+#    in it ([[bench]] requests) has its file: stub it too, it is never built.
 COPY Cargo.toml Cargo.lock ./
 COPY simorg/Cargo.toml simorg/
-RUN mkdir -p src simorg/src \
+RUN mkdir -p src simorg/src benches \
     && printf 'fn main() {}\n' > src/main.rs \
+    && printf 'fn main() {}\n' > benches/requests.rs \
     && : > src/lib.rs \
     && : > simorg/src/lib.rs \
     && cargo build --release --locked -p storeconnect-triggers
