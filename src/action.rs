@@ -225,6 +225,11 @@ async fn post_phase(
     let previous = std::env::var(format!("STATE_{PREVIOUS_STATE}"))
         .ok()
         .filter(|v| !v.is_empty());
+    report.before_job = Some(
+        previous
+            .clone()
+            .unwrap_or_else(|| "unknown (main saved no state)".into()),
+    );
     match &previous {
         Some(p) => console.info(&format!(
             "Before the job the triggers were {p}; restoring true"

@@ -46,6 +46,8 @@ pub struct Report {
     pub duration: Duration,
     /// The failure and what to do next.
     pub failure: Option<(String, Option<String>)>,
+    /// For guard's post: the value main saved before the job changed anything.
+    pub before_job: Option<String>,
 }
 
 impl Report {
@@ -84,6 +86,9 @@ impl Report {
                 md_cell(&l.field),
                 md_cell(&l.pin_line())
             ));
+        }
+        if let Some(value) = &self.before_job {
+            md.push_str(&format!("| Before the job | `{}` |\n", md_cell(value)));
         }
         md.push_str(&format!(
             "| Before | {} |\n| After | {} |\n",

@@ -347,6 +347,11 @@ fn guard_clean_run_for_every_auth_method() {
                 && post.summary.contains("| After | `true` |")
         );
         assert!(
+            post.summary.contains("| Before the job | `true` |"),
+            "{}",
+            post.summary
+        );
+        assert!(
             post.outputs.is_empty(),
             "post writes no outputs (the runner discards them)"
         );
