@@ -291,14 +291,7 @@ impl Credentials {
                     code: None,
                     hint: "check jwt-key".into(),
                 })?;
-                let form = vec![
-                    (
-                        "grant_type",
-                        "urn:ietf:params:oauth:grant-type:jwt-bearer".to_string(),
-                    ),
-                    ("assertion", assertion),
-                ];
-                (token_url(login_url), form, None)
+                (token_url(login_url), jwt_form(assertion), None)
             }
             Credentials::ClientCredentials {
                 instance_url,
@@ -315,16 +308,52 @@ impl Credentials {
             self.method_name(),
             http::origin(&url)
         );
-        let answer = transport
-            .execute(deadline, &action, Api::OAuth, || {
-                let request = transport.request(Method::POST, url.clone()).form(&form);
-                match &basic {
-                    Some((id, secret)) => request.basic_auth(id, Some(secret)),
-                    None => request,
+        let send = |form: Form| {
+            let (url, basic, action) = (url.clone(), basic.clone(), &action);
+            async move {
+                transport
+                    .execute(deadline, action, Api::OAuth, || {
+                        let request = transport.request(Method::POST, url.clone()).form(&form);
+                        match &basic {
+                            Some((id, secret)) => request.basic_auth(id, Some(secret)),
+                            None => request,
+                        }
+                    })
+                    .await
+                    .map_err(Failure::into_error)
+            }
+        };
+        let mut result = send(form).await;
+        // "audience is invalid": try the other Salesforce audiences once each, as sfdx-core does.
+        if let Credentials::Jwt {
+            login_url,
+            client_id,
+            username,
+            key,
+        } = &*self
+        {
+            let first = jwt_audience(login_url);
+            for audience in [LOGIN_AUDIENCE, TEST_AUDIENCE]
+                .into_iter()
+                .filter(|a| *a != first)
+            {
+                let Err(e) = &result else { break };
+                if e.code.as_deref() != Some("invalid_grant") || !e.answer.contains("audience") {
+                    break;
                 }
-            })
-            .await
-            .map_err(Failure::into_error)?;
+                let assertion =
+                    jwt_assertion(key, client_id, username, audience).map_err(|answer| {
+                        SfError {
+                            action: "signing the JWT assertion".into(),
+                            answer,
+                            code: None,
+                            hint: "check jwt-key".into(),
+                        }
+                    })?;
+                result = send(jwt_form(assertion)).await;
+            }
+        }
+        let answer = result?;
         let parsed: TokenResponse = serde_json::from_str(&answer.body).map_err(|e| SfError {
             action: action.clone(),
             answer: format!(
@@ -359,6 +388,21 @@ impl Credentials {
             notes,
         ))
     }
+}
+
+/// The JWT audience of production orgs.
+const LOGIN_AUDIENCE: &str = "https://login.salesforce.com";
+/// The JWT audience of sandboxes and scratch orgs.
+const TEST_AUDIENCE: &str = "https://test.salesforce.com";
+
+fn jwt_form(assertion: String) -> Form {
+    vec![
+        (
+            "grant_type",
+            "urn:ietf:params:oauth:grant-type:jwt-bearer".to_string(),
+        ),
+        ("assertion", assertion),
+    ]
 }
 
 fn token_url(base: &Url) -> Url {

@@ -284,3 +284,53 @@ fn discovery_failures_name_what_was_looked_for() {
             "no custom metadata type labelled \"StoreConnect Setting\" found in describeGlobal",
         );
 }
+
+#[test]
+fn jwt_retries_the_other_audience_once_when_salesforce_rejects_it() {
+    use base64::Engine as _;
+    let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
+    org.inject(Fault::status(
+        Op::Token,
+        1,
+        400,
+        r#"{"error":"invalid_grant","error_description":"audience is invalid"}"#,
+    ));
+    pinned(&org, Auth::Jwt, &["status"]).run().expect(0);
+    let audiences: Vec<String> = org
+        .requests()
+        .iter()
+        .filter(|r| r.op == Op::Token)
+        .map(|r| {
+            let assertion = r
+                .body
+                .split('&')
+                .find_map(|p| p.strip_prefix("assertion="))
+                .expect("assertion");
+            let claims = assertion.split('.').nth(1).expect("claims");
+            let json = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(claims)
+                .expect("base64url");
+            let claims: serde_json::Value = serde_json::from_slice(&json).expect("JSON claims");
+            assert!(claims["exp"].is_u64(), "exp is a number of seconds");
+            claims["aud"].as_str().expect("aud").to_string()
+        })
+        .collect();
+    assert_eq!(
+        audiences,
+        vec![org.url(), "https://login.salesforce.com".to_string()]
+    );
+
+    // Any other OAuth error is not retried.
+    let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
+    org.inject(Fault::status(
+        Op::Token,
+        1,
+        400,
+        r#"{"error":"invalid_grant","error_description":"user hasn't approved this consumer"}"#,
+    ));
+    pinned(&org, Auth::Jwt, &["status"])
+        .run()
+        .expect(3)
+        .contains("pre-authorize");
+    assert_eq!(ops(&org), vec![Op::Token]);
+}
