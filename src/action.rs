@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use crate::commands::{self, Caught, Report, Signals};
 use crate::config::{Config, RawSettings};
-use crate::error::{EXIT_OK, EXIT_USAGE, EXIT_WRONG_STATE, Error, Result};
+use crate::error::{EXIT_OK, EXIT_WRONG_STATE, Error, Result};
 use crate::github::{self, Console};
 use crate::setting::State;
 
@@ -279,19 +279,12 @@ fn cancelled_post(console: Console, report: &mut Report, started: Instant) -> u8
 fn fail(console: Console, report: &mut Report, error: &Error, started: Instant) -> u8 {
     report.fail(error);
     report.duration = started.elapsed();
-    let message = match error.hint() {
-        Some(hint) => format!("{error}\nWhat to do: {hint}"),
-        None => error.to_string(),
-    };
     console.error(
         &format!("StoreConnect triggers: {} failed", report.title),
-        &message,
+        &error.with_hint(),
     );
     summarize(console, report);
-    match error {
-        Error::Usage(_) => EXIT_USAGE,
-        other => other.exit_code(),
-    }
+    error.exit_code()
 }
 
 fn summarize(console: Console, report: &Report) {

@@ -60,17 +60,11 @@ async fn cli_main(console: Console, args: Vec<OsString>) -> Result<u8> {
 
 /// Prints an error with its "what to do" line (an annotation inside GitHub Actions).
 pub fn report_error(console: Console, error: &Error) {
-    let hint = error.hint().unwrap_or("");
     if console.in_actions() {
-        let message = if hint.is_empty() {
-            error.to_string()
-        } else {
-            format!("{error}\nWhat to do: {hint}")
-        };
-        console.error("storeconnect-triggers failed", &message);
+        console.error("storeconnect-triggers failed", &error.with_hint());
     } else {
         eprintln!("error: {error}");
-        if !hint.is_empty() {
+        if let Some(hint) = error.hint() {
             eprintln!("help: {hint}");
         }
     }

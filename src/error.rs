@@ -84,6 +84,14 @@ impl Error {
         }
     }
 
+    /// The error and, on a second line, what to do (for annotations).
+    pub fn with_hint(&self) -> String {
+        match self.hint() {
+            Some(hint) => format!("{self}\nWhat to do: {hint}"),
+            None => self.to_string(),
+        }
+    }
+
     /// Shorthand for a configuration error.
     pub fn usage(message: impl Into<String>) -> Self {
         Error::Usage(message.into())
