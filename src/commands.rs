@@ -2,6 +2,7 @@
 //! the GitHub Action.
 
 use std::ffi::OsString;
+use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
 use tokio::signal::unix::{Signal, SignalKind, signal};
@@ -397,8 +398,12 @@ async fn run_child(
         tokio::select! {
             status = child.wait() => break status.map_err(|e| Error::Local(anyhow::Error::new(e).context(format!("waiting for `{shown}`"))))?,
             caught = signals.next() => {
-                console.warning("Signal", &format!("{} received: passing it to `{shown}` and restoring the triggers when it exits", caught.name()));
-                if let Some(pid) = child.id() {
+                // Ctrl-C in a terminal already reached the command (same process group); a
+                // second SIGINT could make it abort its own cleanup. Without a terminal (CI,
+                // a container's PID 1) only we got the signal, so pass it on.
+                let from_terminal = caught == Caught::Interrupt && std::io::stdin().is_terminal();
+                console.warning("Signal", &format!("{} received: {} `{shown}` and restoring the triggers when it exits", caught.name(), if from_terminal { "waiting for" } else { "passing it to" }));
+                if let (false, Some(pid)) = (from_terminal, child.id()) {
                     send_signal(pid, caught);
                 }
             }
