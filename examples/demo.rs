@@ -18,11 +18,7 @@ async fn main() -> Result<(), Error> {
         readback_lag: Duration::from_millis(1500),
         ..simorg::OrgConfig::default()
     });
-    println!(
-        "Simulated org at {} (StoreConnect triggers: {:?})\n",
-        org.url(),
-        org.setting()
-    );
+    println!("Simulated org at {} (no credentials needed)\n", org.url());
 
     // The same settings a user would export as STORECONNECT_* variables.
     let settings = [
@@ -37,7 +33,8 @@ async fn main() -> Result<(), Error> {
     commands::status(&config, console, false).await?;
 
     println!("\n$ storeconnect-triggers run -- sh -c '…bulk load…'");
-    let work = "echo '  [job] loading 10,000 products while the sync triggers are off...'; sleep 1; echo '  [job] done'";
+    let work =
+        "echo loading 10,000 products while the sync triggers are off...; sleep 1; echo done";
     let argv: Vec<OsString> = ["sh", "-c", work].map(OsString::from).to_vec();
     let code = commands::run(&config, console, &argv).await?;
     println!("  (run exited with the job's code: {code})");

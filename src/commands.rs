@@ -118,8 +118,11 @@ pub async fn read(sf: &mut Salesforce, config: &Config, report: &mut Report) -> 
     sf.connect(&deadline).await?;
     report.org = sf.org_host();
     let observed = setting::status(sf, &deadline, &config.pins).await?;
-    sf.console()
-        .info(&format!("Resolved: {}", observed.located.pin_line()));
+    sf.console().info(&format!(
+        "Resolved: {} (fullName {})",
+        observed.located.pin_line(),
+        observed.located.full_name()
+    ));
     report.located = Some(observed.located);
     report.before = Some(observed.state.clone());
     report.after = Some(observed.state.clone());
@@ -156,7 +159,7 @@ pub async fn change(
         report.action = if prepared.state == State::Valid(wanted) {
             format!("dry run: already {wanted}, nothing would be written")
         } else {
-            format!("dry run: would set {wanted} (nothing written)")
+            format!("dry run: would set {wanted}; nothing written")
         };
         return Ok(prepared.state);
     }
@@ -174,11 +177,18 @@ pub async fn change(
 fn print_report(report: &Report) {
     let before = report.before.as_ref().map_or("?".into(), State::to_string);
     let after = report.after.as_ref().map_or("?".into(), State::to_string);
-    println!(
-        "StoreConnect triggers on {}: {before} -> {after} ({})",
-        report.org.as_deref().unwrap_or("?"),
-        report.action
-    );
+    let org = report.org.as_deref().unwrap_or("?");
+    if report.changed {
+        println!(
+            "StoreConnect triggers on {org}: {before} -> {after} ({})",
+            report.action
+        );
+    } else {
+        println!(
+            "StoreConnect triggers on {org}: {after} ({})",
+            report.action
+        );
+    }
 }
 
 /// `status`: exit 0 when enabled, 1 when disabled.
@@ -311,16 +321,56 @@ fn send_signal(pid: u32, signal: Caught) {
     }
 }
 
+/// Quotes an argument for display the way a POSIX shell would need it.
+fn shell_quote(arg: &str) -> String {
+    let plain = !arg.is_empty()
+        && arg
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c));
+    if plain {
+        arg.to_string()
+    } else {
+        format!("'{}'", arg.replace('\'', "'\\''"))
+    }
+}
+
+/// The executable `program` names: a path (with `/`) or a name looked up on `PATH`.
+fn find_program(program: &OsString) -> Option<std::path::PathBuf> {
+    use std::os::unix::fs::PermissionsExt;
+    let executable = |path: &std::path::Path| {
+        std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    };
+    let path = std::path::Path::new(program);
+    if program.to_string_lossy().contains('/') {
+        return executable(path).then(|| path.to_path_buf());
+    }
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|dir| dir.join(program))
+        .find(|candidate| executable(candidate))
+}
+
 /// `run -- CMD`: disable, run CMD, then always enable and verify. Exits with CMD's code unless
 /// restoring failed.
 pub async fn run(config: &Config, console: Console, argv: &[OsString]) -> Result<u8> {
-    let mut signals = Signals::install()?;
-    let mut sf = connect(config, console)?;
     let shown = argv
         .iter()
-        .map(|a| a.to_string_lossy())
+        .map(|a| shell_quote(&a.to_string_lossy()))
         .collect::<Vec<_>>()
         .join(" ");
+    // Bad input: never turn the triggers off for a command that cannot start.
+    if find_program(&argv[0]).is_none() {
+        return Err(Error::usage(format!(
+            "cannot run `{shown}`: `{}` is not an executable file{}",
+            argv[0].to_string_lossy(),
+            if argv[0].to_string_lossy().contains('/') {
+                ""
+            } else {
+                " on PATH"
+            }
+        )));
+    }
+    let mut signals = Signals::install()?;
+    let mut sf = connect(config, console)?;
     let mut report = Report::new("run: disable");
     let disabled = tokio::select! {
         r = change(&mut sf, config, false, &mut report, |_| Ok(())) => Some(r),
@@ -402,7 +452,7 @@ async fn run_child(
                 // second SIGINT could make it abort its own cleanup. Without a terminal (CI,
                 // a container's PID 1) only we got the signal, so pass it on.
                 let from_terminal = caught == Caught::Interrupt && std::io::stdin().is_terminal();
-                console.warning("Signal", &format!("{} received: {} `{shown}` and restoring the triggers when it exits", caught.name(), if from_terminal { "waiting for" } else { "passing it to" }));
+                console.warning("Interrupted", &format!("{} received: {} `{shown}` and restoring the triggers when it exits", caught.name(), if from_terminal { "waiting for" } else { "passing it to" }));
                 if let (false, Some(pid)) = (from_terminal, child.id()) {
                     send_signal(pid, caught);
                 }
@@ -420,4 +470,27 @@ async fn run_child(
         started.elapsed().as_secs_f64()
     ));
     Ok(code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_commands_for_display() {
+        assert_eq!(shell_quote("sf"), "sf");
+        assert_eq!(shell_quote("--file=data/a.csv"), "--file=data/a.csv");
+        assert_eq!(shell_quote("echo hi; exit 7"), "'echo hi; exit 7'");
+        assert_eq!(shell_quote("it's"), "'it'\\''s'");
+        assert_eq!(shell_quote(""), "''");
+    }
+
+    #[test]
+    fn finds_programs_on_path_or_by_path() {
+        assert!(find_program(&OsString::from("sh")).is_some());
+        assert!(find_program(&OsString::from("/bin/sh")).is_some());
+        let not_executable = concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml");
+        assert!(find_program(&OsString::from(not_executable)).is_none());
+        assert!(find_program(&OsString::from("no-such-program-sct")).is_none());
+    }
 }

@@ -150,7 +150,7 @@ pub fn parse_read(envelope: &Element, full_name: &str) -> Result<Option<CustomMe
                     .to_string();
                 let value = match child.child("value") {
                     None => MdValue::Nil,
-                    Some(v) if v.attr("nil") == Some("true") => MdValue::Nil,
+                    Some(v) if matches!(v.attr("nil"), Some("true" | "1")) => MdValue::Nil,
                     Some(v) => MdValue::Typed {
                         xsi_type: v
                             .attr("type")

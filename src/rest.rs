@@ -107,7 +107,16 @@ pub async fn describe(
             &format!("sobjects/{object}/describe"),
             &[],
         )
-        .await?;
+        .await
+        .map_err(|e| match e.code.as_deref() {
+            Some("NOT_FOUND") => SfError {
+                hint: format!(
+                    "the org has no object `{object}` visible to this user: check setting-type (or leave it unset to find the type by label)"
+                ),
+                ..e
+            },
+            _ => e,
+        })?;
     let describe: Describe = serde_json::from_value(value).map_err(|e| shape_error(&action, e))?;
     Ok(describe.fields)
 }

@@ -1,6 +1,6 @@
 //! Runs a simulated org until killed and prints how to reach it.
 //!
-//! `cargo run -p simorg --example serve [-- --text] [--subscriber] [--disabled] [--lag-ms N]`
+//! `cargo run -p simorg --example serve [-- --text] [--subscriber] [--disabled] [--rotate] [--lag-ms N]`
 
 use std::time::Duration;
 

@@ -334,3 +334,14 @@ fn jwt_retries_the_other_audience_once_when_salesforce_rejects_it() {
         .contains("pre-authorize");
     assert_eq!(ops(&org), vec![Op::Token]);
 }
+
+#[test]
+fn a_pinned_type_the_org_does_not_have_points_at_setting_type() {
+    let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
+    let mut cli = Cli::for_org(&org, Auth::Jwt, &["status"]);
+    cli.setting("setting-type", "Nope__mdt");
+    cli.run()
+        .expect(3)
+        .contains("errorCode NOT_FOUND")
+        .contains("help: the org has no object `Nope__mdt`");
+}

@@ -142,3 +142,16 @@ fn errors_become_annotations_in_github_actions() {
         .expect(2)
         .contains("::error title=storeconnect-triggers failed::no Salesforce credentials");
 }
+
+#[test]
+fn run_refuses_a_command_that_cannot_start_before_touching_the_org() {
+    let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
+    for command in ["no-such-command-sct", "/nonexistent/tool"] {
+        Cli::for_org(&org, Auth::Jwt, &["run", "--", command, "--flag"])
+            .run()
+            .expect(2)
+            .contains("is not an executable file");
+        assert!(org.requests().is_empty(), "{command}: nothing was sent");
+        assert!(enabled(&org));
+    }
+}
