@@ -19,7 +19,7 @@ enum Auth {
 fn settings(org: &SimOrg, auth: Auth, pinned: bool) -> Vec<(String, String)> {
     let mut s: Vec<(&str, String)> = match auth {
         Auth::Token => vec![
-            ("INSTANCE_URL", org.url()),
+            ("INSTANCE_URL", org.instance_url()),
             ("ACCESS_TOKEN", org.issue_access_token()),
         ],
         Auth::Jwt => vec![

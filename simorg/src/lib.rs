@@ -295,6 +295,8 @@ pub(crate) fn random_string(len: usize) -> String {
 /// What the server threads share with the [`SimOrg`] handle.
 pub(crate) struct Shared {
     pub url: String,
+    /// The org's API host (`http://localhost:PORT`), distinct from the login host `url`.
+    pub instance_url: String,
     pub state: Mutex<State>,
     pub stop: AtomicBool,
 }
@@ -329,6 +331,7 @@ impl SimOrg {
         };
         let shared = Arc::new(Shared {
             url: format!("http://127.0.0.1:{port}"),
+            instance_url: format!("http://localhost:{port}"),
             state: Mutex::new(state),
             stop: AtomicBool::new(false),
         });
@@ -340,9 +343,17 @@ impl SimOrg {
         SimOrg { shared, port }
     }
 
-    /// Base URL, `http://127.0.0.1:PORT`; also the `instance_url` the token endpoint returns.
+    /// The login host, `http://127.0.0.1:PORT`: where JWT and refresh-token sign-ins go.
+    /// API calls sent here are refused, as a login host would: they must go to [`SimOrg::instance_url`].
     pub fn url(&self) -> String {
         self.shared.url.clone()
+    }
+
+    /// The org's own host ("My Domain"), `http://localhost:PORT`: the `instance_url` the token
+    /// endpoint returns, the only host that serves REST and SOAP calls, and the only one that
+    /// accepts the client-credentials grant.
+    pub fn instance_url(&self) -> String {
+        self.shared.instance_url.clone()
     }
 
     /// SFDX auth URL with the connected app's id and secret and the current refresh token:

@@ -32,7 +32,7 @@ fn now_ms() -> u128 {
 
 fn success(shared: &Shared, refresh_token: Option<String>) -> Response {
     let access_token = shared.lock().mint_access_token();
-    let id = format!("{}/id/{ORG_ID}/{USER_ID}", shared.url);
+    let id = format!("{}/id/{ORG_ID}/{USER_ID}", shared.instance_url);
     let issued_at = now_ms().to_string();
     let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, CLIENT_SECRET.as_bytes());
     let signature = STANDARD.encode(ring::hmac::sign(
@@ -41,7 +41,7 @@ fn success(shared: &Shared, refresh_token: Option<String>) -> Response {
     ));
     let mut body = json!({
         "access_token": access_token,
-        "instance_url": shared.url,
+        "instance_url": shared.instance_url,
         "id": id,
         "token_type": "Bearer",
         "issued_at": issued_at,
@@ -77,6 +77,9 @@ pub(crate) fn token(shared: &Shared, req: &HttpRequest) -> Response {
             param("client_id").unwrap_or(""),
             param("client_secret").unwrap_or(""),
         ),
+        Some("client_credentials") if !crate::route::on_instance_host(shared, req) => {
+            error("invalid_grant", "request not supported on this domain")
+        }
         Some("client_credentials") => {
             let basic = req
                 .header("authorization")

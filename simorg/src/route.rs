@@ -104,10 +104,41 @@ pub(crate) fn not_found() -> Response {
     )
 }
 
+/// Whether the request was addressed to the org's instance host (by its `Host` header).
+pub(crate) fn on_instance_host(shared: &Shared, req: &HttpRequest) -> bool {
+    let wanted = shared.instance_url.trim_start_matches("http://");
+    req.header("host")
+        .is_some_and(|h| h.eq_ignore_ascii_case(wanted))
+}
+
+/// API versions this org serves (retired ones are refused, as Salesforce does).
+pub(crate) fn supported_version(version: &str) -> bool {
+    version
+        .split_once('.')
+        .and_then(|(major, _)| major.parse::<u32>().ok())
+        .is_some_and(|m| (31..=68).contains(&m))
+}
+
 /// Produces the real answer for a request.
 pub(crate) fn dispatch(shared: &Shared, req: &HttpRequest, op: Op) -> Response {
     if op == Op::Token {
         return oauth::token(shared, req);
+    }
+    let api = rest_path(&req.path).is_some() || is_soap_path(&req.path);
+    if api && !on_instance_host(shared, req) {
+        // A login host serves no API: calls must go to the instance_url of the token response.
+        return Response::json(
+            404,
+            r#"[{"errorCode":"NOT_FOUND","message":"The requested resource does not exist on this host; use the instance_url"}]"#,
+        );
+    }
+    if let Some((version, _)) = rest_path(&req.path)
+        && !supported_version(version)
+    {
+        return Response::json(
+            410,
+            r#"[{"errorCode":"GONE","message":"This API version is no longer supported"}]"#,
+        );
     }
     if let Some((version, rest)) = rest_path(&req.path) {
         return rest::handle(shared, req, version, rest);
@@ -116,6 +147,18 @@ pub(crate) fn dispatch(shared: &Shared, req: &HttpRequest, op: Op) -> Response {
         return rest::versions();
     }
     if is_soap_path(&req.path) {
+        let version = req
+            .path
+            .trim_start_matches("/services/Soap/m/")
+            .split('/')
+            .next()
+            .unwrap_or("");
+        if !supported_version(version) {
+            return soap::fault(
+                "sf:UNSUPPORTED_API_VERSION",
+                "UNSUPPORTED_API_VERSION: This API version is no longer supported",
+            );
+        }
         return soap::handle(shared, req);
     }
     not_found()

@@ -330,7 +330,7 @@ fn guard_clean_run_for_every_auth_method() {
             "{}",
             main.summary
         );
-        assert!(main.summary.contains("| Org | 127.0.0.1 |"));
+        assert!(main.summary.contains("| Org | localhost |"));
         assert!(main.summary.contains(&org.full_name()));
         assert!(main.summary.contains("| Duration |"));
         assert!(main.run.stderr.contains("::group::") && main.run.stderr.contains("::endgroup::"));

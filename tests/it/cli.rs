@@ -80,7 +80,7 @@ fn discovery_finds_names_for_every_field_and_record_kind_and_pins_reuse_them() {
             assert_eq!(json["setting_type"], org.type_name(), "{case}");
             assert_eq!(json["setting_record"], org.record_name(), "{case}");
             assert_eq!(json["setting_field"], org.field_name(), "{case}");
-            assert_eq!(json["org"], "127.0.0.1", "{case}");
+            assert_eq!(json["org"], "localhost", "{case}");
             let pin_line = format!(
                 "setting-type={} setting-record={} setting-field={}",
                 org.type_name(),
@@ -272,7 +272,7 @@ fn pins_in_another_letter_case_are_matched_like_salesforce_does() {
 fn secrets_pasted_with_surrounding_whitespace_still_work() {
     let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
     let mut cli = Cli::new(&["status"]);
-    cli.setting("instance-url", &format!(" {}\n", org.url()))
+    cli.setting("instance-url", &format!(" {}\n", org.instance_url()))
         .setting("access-token", &format!("{}\n", org.issue_access_token()))
         .setting("timeout", "10");
     cli.run().expect(0);

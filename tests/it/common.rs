@@ -30,7 +30,7 @@ pub const ALL_AUTH: [Auth; 4] = [
 pub fn auth_settings(org: &SimOrg, auth: Auth) -> Vec<(&'static str, String)> {
     match auth {
         Auth::AccessToken => vec![
-            ("instance-url", org.url()),
+            ("instance-url", org.instance_url()),
             ("access-token", org.issue_access_token()),
         ],
         Auth::AuthUrl => vec![("auth-url", org.auth_url())],
@@ -43,7 +43,7 @@ pub fn auth_settings(org: &SimOrg, auth: Auth) -> Vec<(&'static str, String)> {
         Auth::ClientCredentials => vec![
             ("client-id", simorg::CLIENT_ID.into()),
             ("client-secret", simorg::CLIENT_SECRET.into()),
-            ("instance-url", org.url()),
+            ("instance-url", org.instance_url()),
         ],
     }
 }

@@ -29,7 +29,8 @@ impl Resp {
     }
 }
 
-/// Sends one request; `Err` when the server closed without answering.
+/// Sends one request to the org's own host, which serves every API (the login host serves
+/// only sign-ins); `Err` when the server closed without answering.
 pub fn send(
     org: &SimOrg,
     method: &str,
@@ -37,8 +38,20 @@ pub fn send(
     headers: &[(&str, &str)],
     body: &str,
 ) -> std::io::Result<Resp> {
-    let addr = org.url().trim_start_matches("http://").to_string();
-    let mut stream = TcpStream::connect(&addr)?;
+    send_to(org, &org.instance_url(), method, path, headers, body)
+}
+
+/// Sends one request addressed (by its `Host` header) to `base`, e.g. the login host `org.url()`.
+pub fn send_to(
+    org: &SimOrg,
+    base: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> std::io::Result<Resp> {
+    let mut stream = TcpStream::connect(org.url().trim_start_matches("http://"))?;
+    let addr = base.trim_start_matches("http://").to_string();
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
     let mut req = format!(
         "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: {}\r\n",
