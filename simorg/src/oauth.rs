@@ -13,8 +13,8 @@ use crate::{
 };
 
 const JWT_GRANT: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
-/// How far in the future `exp` may lie (5 minutes plus a little skew).
-const MAX_EXP_AHEAD_SECS: u64 = 5 * 60 + 30;
+/// How far in the future `exp` may lie: Salesforce wants it within 3 minutes, plus a little skew.
+const MAX_EXP_AHEAD_SECS: u64 = 3 * 60 + 30;
 
 fn error(code: &str, description: &str) -> Response {
     Response::json(

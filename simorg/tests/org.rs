@@ -216,7 +216,12 @@ fn jwt_bearer_grant() {
         "invalid_grant",
         "user hasn't approved this consumer",
     );
-    for exp in [now_secs() - 10, now_secs() + 3600, now_secs() * 1000] {
+    for exp in [
+        now_secs() - 10,
+        now_secs() + 300,
+        now_secs() + 3600,
+        now_secs() * 1000,
+    ] {
         let mut claims = jwt_claims(&org);
         claims["exp"] = json!(exp);
         assert_oauth_error(
