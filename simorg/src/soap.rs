@@ -4,7 +4,7 @@ use std::time::{Instant, SystemTime};
 
 use crate::http::{HttpRequest, Response};
 use crate::store::{FType, iso8601};
-use crate::xml::{Element, escape, parse};
+use crate::xml::{Element, XSI_NS, escape, parse};
 use crate::{Shared, State, USER_ID, Value};
 
 const ENVELOPE_OPEN: &str = concat!(
@@ -16,6 +16,18 @@ const ENVELOPE_OPEN: &str = concat!(
 );
 const ENVELOPE_CLOSE: &str = "</soapenv:Body></soapenv:Envelope>";
 const USER_NAME: &str = "Integration User";
+/// SOAP 1.1 envelope namespace.
+const SOAPENV_NS: &str = "http://schemas.xmlsoap.org/soap/envelope/";
+/// The Metadata API namespace: the operation, the SessionHeader and everything inside them.
+const MD_NS: &str = "http://soap.sforce.com/2006/04/metadata";
+
+/// The first element (depth-first) of `el` or its descendants that is not in `ns`.
+fn outside_namespace<'a>(el: &'a Element, ns: &str) -> Option<&'a Element> {
+    if el.ns.as_deref() != Some(ns) {
+        return Some(el);
+    }
+    el.children.iter().find_map(|c| outside_namespace(c, ns))
+}
 
 /// A SOAP fault with HTTP 500; `code` is the full faultcode, e.g. `sf:INVALID_SESSION_ID`.
 pub(crate) fn fault(code: &str, message: &str) -> Response {
@@ -44,8 +56,21 @@ pub(crate) fn handle(shared: &Shared, req: &HttpRequest) -> Response {
     if req.method != "POST" {
         return Response::new(405, "text/plain;charset=UTF-8", "SOAP requires POST");
     }
+    // The WSDL binding: text/xml and a SOAPAction header (its value may be "").
+    if !req
+        .header("content-type")
+        .is_some_and(|c| c.to_ascii_lowercase().starts_with("text/xml"))
+    {
+        return fault(
+            "soapenv:Client",
+            "Content-Type must be text/xml for SOAP 1.1",
+        );
+    }
+    if req.header("soapaction").is_none() {
+        return fault("soapenv:Client", "no SOAPAction header was specified");
+    }
     let root = match parse(&req.body) {
-        Ok(r) if r.name == "Envelope" => r,
+        Ok(r) if r.name == "Envelope" && r.ns.as_deref() == Some(SOAPENV_NS) => r,
         Ok(r) => {
             return fault(
                 "soapenv:Client",
@@ -54,9 +79,26 @@ pub(crate) fn handle(shared: &Shared, req: &HttpRequest) -> Response {
         }
         Err(e) => return fault("soapenv:Client", &format!("Unable to parse request: {e}")),
     };
-    let Some(op) = root.child("Body").and_then(|b| b.children.first()) else {
+    let Some(op) = root
+        .child("Body")
+        .filter(|b| b.ns.as_deref() == Some(SOAPENV_NS))
+        .and_then(|b| b.children.first())
+    else {
         return fault("soapenv:Client", "No operation found in SOAP Body");
     };
+    let header = root.child("Header").and_then(|h| h.child("SessionHeader"));
+    for part in std::iter::once(op).chain(header) {
+        if let Some(stray) = outside_namespace(part, MD_NS) {
+            return fault(
+                "soapenv:Client",
+                &format!(
+                    "Element {{{}}}{} is not in the Metadata API namespace {MD_NS}",
+                    stray.ns.as_deref().unwrap_or(""),
+                    stray.name
+                ),
+            );
+        }
+    }
     let session = root
         .child("Header")
         .and_then(|h| h.child("SessionHeader"))
@@ -86,10 +128,6 @@ pub(crate) fn handle(shared: &Shared, req: &HttpRequest) -> Response {
 }
 
 /// Local part of an `xsi:type` QName.
-fn type_local(t: &str) -> &str {
-    t.rsplit(':').next().unwrap_or(t)
-}
-
 fn find_record(st: &State, full_name: &str) -> Option<usize> {
     st.records
         .iter()
@@ -209,9 +247,16 @@ fn update_one(st: &mut State, md: &Element, full_name: &str) -> Result<(), Vec<S
             "Required field is missing: fullName".into(),
         )]);
     }
-    match md.attr("type").map(type_local) {
-        Some("CustomMetadata") => {}
-        Some(other) => {
+    let xsi_type = md.attr_ns(XSI_NS, "type").map(|t| md.resolve_qname(t));
+    match xsi_type.as_ref().map(|(ns, local)| (ns.as_deref(), *local)) {
+        Some((Some(MD_NS), "CustomMetadata")) => {}
+        Some((_, "CustomMetadata")) => {
+            return Err(vec![SaveError::new(
+                "INVALID_TYPE",
+                format!("xsi:type CustomMetadata must be in the namespace {MD_NS}"),
+            )]);
+        }
+        Some((_, other)) => {
             return Err(vec![SaveError::new(
                 "INVALID_TYPE",
                 format!("Cannot update {other} {full_name}: simorg only knows CustomMetadata"),

@@ -611,6 +611,39 @@ fn read_metadata_shape() {
 }
 
 #[test]
+fn soap_requests_must_use_the_metadata_namespace_and_headers() {
+    let org = SimOrg::start(OrgConfig::default());
+    let token = org.issue_access_token();
+    let rec = org.record();
+    // An unprefixed xsi:type with no default namespace is not the Metadata API's CustomMetadata.
+    let resp = soap(&org, &token, &update_body(&rec, "CustomMetadata"));
+    assert!(
+        resp.body.contains("<statusCode>INVALID_TYPE</statusCode>"),
+        "{}",
+        resp.body
+    );
+    // The operation outside the metadata namespace is a client fault.
+    let stray = soap(
+        &org,
+        &token,
+        "<readMetadata><type>CustomMetadata</type></readMetadata>",
+    );
+    assert_eq!(stray.status, 500);
+    assert!(stray.body.contains("soapenv:Client"), "{}", stray.body);
+    // Headers of the SOAP 1.1 binding.
+    let envelope = r#"<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body/></soapenv:Envelope>"#;
+    for headers in [
+        &[("SOAPAction", "\"\"")][..],
+        &[("Content-Type", "text/xml")][..],
+    ] {
+        let resp = send(&org, "POST", "/services/Soap/m/66.0", headers, envelope).expect("answer");
+        assert_eq!(resp.status, 500, "{headers:?}");
+        assert!(resp.body.contains("soapenv:Client"), "{}", resp.body);
+    }
+    assert_eq!(org.record(), rec, "nothing changed");
+}
+
+#[test]
 fn update_replaces_whole_record_and_reports_errors() {
     let org = SimOrg::start(OrgConfig::default());
     let token = org.issue_access_token();
@@ -621,7 +654,7 @@ fn update_replaces_whole_record_and_reports_errors() {
         protected: false,
         values: vec![("s_c__Setting__c".into(), Value::Bool(false))],
     };
-    let resp = soap(&org, &token, &update_body(&partial, "CustomMetadata"));
+    let resp = soap(&org, &token, &update_body(&partial, "met:CustomMetadata"));
     assert_eq!(resp.status, 200, "{}", resp.body);
     assert!(resp.body.contains("<updateMetadataResponse><result><fullName>s_c__Setting.s_c__Triggers_Enabled</fullName><success>true</success></result></updateMetadataResponse>"), "{}", resp.body);
     let rec = org.record();
@@ -664,13 +697,13 @@ fn update_replaces_whole_record_and_reports_errors() {
     // Unknown fullName.
     let mut ghost = restore.clone();
     ghost.full_name = "s_c__Setting.Ghost".into();
-    let resp = soap(&org, &token, &update_body(&ghost, "CustomMetadata"));
+    let resp = soap(&org, &token, &update_body(&ghost, "met:CustomMetadata"));
     assert!(resp.body.contains("<result><errors><message>In field: fullName - no CustomMetadata named s_c__Setting.Ghost found</message><statusCode>INVALID_CROSS_REFERENCE_KEY</statusCode></errors><fullName>s_c__Setting.Ghost</fullName><success>false</success></result>"), "{}", resp.body);
     // Unknown field and a non-boolean checkbox value: rejected, record untouched.
     let mut bad = restore.clone();
     bad.values
         .push(("s_c__Bogus__c".into(), Value::Text("x".into())));
-    let resp = soap(&org, &token, &update_body(&bad, "CustomMetadata"));
+    let resp = soap(&org, &token, &update_body(&bad, "met:CustomMetadata"));
     assert!(
         resp.body
             .contains("<statusCode>FIELD_INTEGRITY_EXCEPTION</statusCode>")
@@ -680,7 +713,7 @@ fn update_replaces_whole_record_and_reports_errors() {
     );
     let mut bad = restore.clone();
     bad.values[0].1 = Value::Text("yes".into());
-    let resp = soap(&org, &token, &update_body(&bad, "CustomMetadata"));
+    let resp = soap(&org, &token, &update_body(&bad, "met:CustomMetadata"));
     assert!(
         resp.body
             .contains("<statusCode>FIELD_INTEGRITY_EXCEPTION</statusCode>"),
@@ -705,7 +738,7 @@ fn readback_lag_serves_old_values_to_soql() {
     rec.values[0].1 = Value::Bool(false);
     let updated = Instant::now();
     assert!(
-        soap(&org, &token, &update_body(&rec, "CustomMetadata"))
+        soap(&org, &token, &update_body(&rec, "met:CustomMetadata"))
             .body
             .contains("<success>true</success>")
     );
@@ -802,7 +835,11 @@ fn fault_injection_and_request_log() {
     // Faults for other ops do not fire.
     org.inject(Fault::status(Op::UpdateMetadata, 1, 500, "<oops/>"));
     assert_eq!(query(&org, &token, soql).status, 200);
-    let r = soap(&org, &token, &update_body(&org.record(), "CustomMetadata"));
+    let r = soap(
+        &org,
+        &token,
+        &update_body(&org.record(), "met:CustomMetadata"),
+    );
     assert_eq!(r.status, 500);
     assert!(
         r.header("content-type")
