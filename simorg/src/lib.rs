@@ -77,6 +77,9 @@ pub struct OrgConfig {
     pub readback_lag: Duration,
     /// The refresh flow returns a new `refresh_token` and invalidates the old one.
     pub rotate_refresh_tokens: bool,
+    /// SOQL answers at most this many records per page (`done:false` + `nextRecordsUrl`);
+    /// `None` = everything in one page.
+    pub page_size: Option<usize>,
 }
 
 impl Default for OrgConfig {
@@ -88,6 +91,7 @@ impl Default for OrgConfig {
             token_lifetime: None,
             readback_lag: Duration::ZERO,
             rotate_refresh_tokens: false,
+            page_size: None,
         }
     }
 }
@@ -233,6 +237,8 @@ pub(crate) struct State {
     /// The one valid refresh token.
     pub refresh_token: String,
     pub faults: Vec<Fault>,
+    /// Query cursors: id -> (totalSize, records not served yet, as JSON objects).
+    pub cursors: HashMap<String, (usize, Vec<String>)>,
     pub log: Vec<Request>,
     pub api_calls: u64,
 }
@@ -326,6 +332,7 @@ impl SimOrg {
             tokens: HashMap::new(),
             refresh_token: new_refresh_token(),
             faults: Vec::new(),
+            cursors: HashMap::new(),
             log: Vec::new(),
             api_calls: 0,
         };
@@ -347,6 +354,19 @@ impl SimOrg {
     /// API calls sent here are refused, as a login host would: they must go to [`SimOrg::instance_url`].
     pub fn url(&self) -> String {
         self.shared.url.clone()
+    }
+
+    /// Changes the MasterLabel of the record whose QualifiedApiName is `qualified_name`
+    /// (any type), e.g. to give two records the same label.
+    pub fn set_label(&self, qualified_name: &str, label: &str) {
+        let mut st = self.shared.lock();
+        for r in st
+            .records
+            .iter_mut()
+            .filter(|r| r.qualified_api_name() == qualified_name)
+        {
+            r.label = label.to_string();
+        }
     }
 
     /// The org's own host ("My Domain"), `http://localhost:PORT`: the `instance_url` the token

@@ -64,7 +64,10 @@ pub(crate) fn handle(shared: &Shared, req: &HttpRequest, version: &str, rest: &s
             RestResource::Describe(name) => describe(&st, version, name),
             RestResource::Query => match req.query_param("q") {
                 Some(q) => query(&mut st, version, &q),
-                None => not_found(),
+                None => match rest.trim_end_matches('/').strip_prefix("/query/") {
+                    Some(cursor) => next_page(&mut st, version, cursor),
+                    None => not_found(),
+                },
             },
             RestResource::Unknown => not_found(),
         }
@@ -290,12 +293,35 @@ fn query(st: &mut State, version: &str, q: &str) -> Response {
             obj
         })
         .collect();
+    let total = records.len();
+    page(st, version, total, records)
+}
+
+/// Answers one page of `records`, keeping the rest behind a `nextRecordsUrl` cursor.
+fn page(st: &mut State, version: &str, total: usize, mut records: Vec<String>) -> Response {
+    let size = st.cfg.page_size.unwrap_or(usize::MAX).max(1);
+    let mut next = String::new();
+    if records.len() > size {
+        let rest = records.split_off(size);
+        let id = format!("01gSIM{:012}", st.cursors.len() + 1);
+        next = format!(",\"nextRecordsUrl\":\"/services/data/v{version}/query/{id}-{size}\"");
+        st.cursors.insert(id, (total, rest));
+    }
     Response::json(
         200,
         format!(
-            "{{\"totalSize\":{},\"done\":true,\"records\":[{}]}}",
-            records.len(),
+            "{{\"totalSize\":{total},\"done\":{}{next},\"records\":[{}]}}",
+            next.is_empty(),
             records.join(",")
         ),
     )
+}
+
+/// `GET /services/data/vNN.N/query/<cursor>-<n>`: the next page of an earlier query.
+fn next_page(st: &mut State, version: &str, cursor: &str) -> Response {
+    let id = cursor.split('-').next().unwrap_or_default();
+    match st.cursors.remove(id) {
+        Some((total, rest)) => page(st, version, total, rest),
+        None => rest_error(400, "INVALID_QUERY_LOCATOR", "invalid query locator"),
+    }
 }

@@ -1013,3 +1013,28 @@ fn base64_pair(id: &str, secret: &str) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.encode(format!("{id}:{secret}"))
 }
+
+#[test]
+fn queries_page_with_next_records_url() {
+    let org = SimOrg::start(OrgConfig {
+        page_size: Some(1),
+        ..OrgConfig::default()
+    });
+    let token = org.issue_access_token();
+    let first = query(&org, &token, "SELECT DeveloperName FROM s_c__Setting__mdt").json();
+    assert_eq!(first["totalSize"], 2);
+    assert_eq!(first["done"], false);
+    assert_eq!(first["records"].as_array().map(Vec::len), Some(1));
+    let next = first["nextRecordsUrl"]
+        .as_str()
+        .expect("nextRecordsUrl")
+        .to_string();
+    let second = get(&org, &token, &next).json();
+    assert_eq!(second["done"], true);
+    assert_eq!(second["records"].as_array().map(Vec::len), Some(1));
+    assert!(second.get("nextRecordsUrl").is_none());
+    assert_ne!(
+        first["records"][0]["DeveloperName"],
+        second["records"][0]["DeveloperName"]
+    );
+}

@@ -345,3 +345,22 @@ fn a_pinned_type_the_org_does_not_have_points_at_setting_type() {
         .contains("errorCode NOT_FOUND")
         .contains("help: the org has no object `Nope__mdt`");
 }
+
+#[test]
+fn query_pages_are_followed() {
+    // Two records carry the label, one per page: only a client that follows nextRecordsUrl sees both.
+    let org = SimOrg::start(OrgConfig {
+        page_size: Some(1),
+        ..OrgConfig::default()
+    });
+    org.set_label("s_c__Media_Batch_Size", "StoreConnect Triggers Enabled");
+    Cli::for_org(&org, Auth::Jwt, &["status"])
+        .run()
+        .expect(3)
+        .contains("several s_c__Setting__mdt records labelled \"StoreConnect Triggers Enabled\": s_c__Triggers_Enabled, s_c__Media_Batch_Size");
+    assert_eq!(
+        ops(&org).iter().filter(|o| **o == Op::Query).count(),
+        2,
+        "first page + nextRecordsUrl"
+    );
+}
