@@ -106,12 +106,7 @@ impl Salesforce {
                     .header("Accept", "application/json")
             })
             .await?;
-        serde_json::from_str(&answer.body).map_err(|e| SfError {
-            action: action.to_string(),
-            answer: format!("HTTP {} with a body that is not JSON ({e})", answer.status),
-            code: None,
-            hint: "check instance-url: it must be the org's API host".into(),
-        })
+        serde_json::from_str(&answer.body).map_err(|e| unreadable(action, &answer, "JSON", e))
     }
 
     /// POST a Metadata API operation (the XML inside `<soapenv:Body>`) and return the parsed envelope.
@@ -133,12 +128,7 @@ impl Salesforce {
                     .body(envelope(session.access_token.expose(), body))
             })
             .await?;
-        xml::parse(&answer.body).map_err(|e| SfError {
-            action: action.to_string(),
-            answer: format!("HTTP {} with a body that is not XML ({e})", answer.status),
-            code: None,
-            hint: "check instance-url: it must be the org's API host".into(),
-        })
+        xml::parse(&answer.body).map_err(|e| unreadable(action, &answer, "XML", e))
     }
 
     async fn call(
@@ -172,6 +162,19 @@ impl Salesforce {
                 Err(failure) => return Err(failure.into_error()),
             }
         }
+    }
+}
+
+/// A 2xx answer whose body is not in the format the API speaks (e.g. a proxy's page).
+fn unreadable(action: &str, answer: &Answer, format: &str, e: impl std::fmt::Display) -> SfError {
+    SfError {
+        action: action.to_string(),
+        answer: format!(
+            "HTTP {} with a body that is not {format} ({e})",
+            answer.status
+        ),
+        code: None,
+        hint: "check instance-url: it must be the org's API host".into(),
     }
 }
 

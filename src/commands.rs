@@ -112,18 +112,29 @@ impl Report {
     }
 }
 
-/// Finds and reads the setting through SOQL.
-pub async fn read(sf: &mut Salesforce, config: &Config, report: &mut Report) -> Result<State> {
+/// Starts one operation: its deadline, a signed-in session, the org host in the report.
+async fn start(sf: &mut Salesforce, config: &Config, report: &mut Report) -> Result<Deadline> {
     let deadline = Deadline::after(config.timeout);
     sf.connect(&deadline).await?;
     report.org = sf.org_host();
-    let observed = setting::status(sf, &deadline, &config.pins).await?;
+    Ok(deadline)
+}
+
+/// Prints the resolved names (in the form users pin them) and records them in the report.
+fn resolved(sf: &Salesforce, report: &mut Report, located: &Located) {
     sf.console().info(&format!(
         "Resolved: {} (fullName {})",
-        observed.located.pin_line(),
-        observed.located.full_name()
+        located.pin_line(),
+        located.full_name()
     ));
-    report.located = Some(observed.located);
+    report.located = Some(located.clone());
+}
+
+/// Finds and reads the setting through SOQL.
+pub async fn read(sf: &mut Salesforce, config: &Config, report: &mut Report) -> Result<State> {
+    let deadline = start(sf, config, report).await?;
+    let observed = setting::status(sf, &deadline, &config.pins).await?;
+    resolved(sf, report, &observed.located);
     report.before = Some(observed.state.clone());
     report.after = Some(observed.state.clone());
     report.action = "read".into();
@@ -139,16 +150,9 @@ pub async fn change(
     report: &mut Report,
     before_write: impl FnOnce(&Prepared) -> Result<()>,
 ) -> Result<State> {
-    let deadline = Deadline::after(config.timeout);
-    sf.connect(&deadline).await?;
-    report.org = sf.org_host();
+    let deadline = start(sf, config, report).await?;
     let prepared = setting::prepare(sf, &deadline, &config.pins).await?;
-    sf.console().info(&format!(
-        "Resolved: {} (fullName {})",
-        prepared.located.pin_line(),
-        prepared.located.full_name()
-    ));
-    report.located = Some(prepared.located.clone());
+    resolved(sf, report, &prepared.located);
     report.before = Some(prepared.state.clone());
     if let State::Invalid(raw) = &prepared.state {
         sf.console().warning("Unexpected value", &format!("{} holds {raw}, which is neither true nor false; it will be overwritten with {wanted}", prepared.located.full_name()));
