@@ -80,6 +80,54 @@ pub struct OrgConfig {
     /// SOQL answers at most this many records per page (`done:false` + `nextRecordsUrl`);
     /// `None` = everything in one page.
     pub page_size: Option<usize>,
+    /// How readMetadata answers a fullName it cannot show (unknown, or protected in another
+    /// namespace). Default: one `<records xsi:nil="true"/>`, as Salesforce does.
+    pub not_found: NotFoundShape,
+    /// Manageability of the Setting field (the package decides it). Default: subscriber-controlled.
+    pub field_manageability: Manageability,
+    /// The Triggers Enabled record is protected. A protected packaged record is invisible to the
+    /// subscriber (readMetadata answers not found, SOQL does not list it).
+    pub protected_record: bool,
+    /// Oldest API version served (major); older ones answer REST 410 / SOAP UNSUPPORTED_API_VERSION.
+    pub min_api_version: u32,
+    /// Fields that every successful updateMetadata sets to nil whatever was sent (simulates an org
+    /// clearing data behind the client's back).
+    pub update_clears: Vec<String>,
+}
+
+/// How readMetadata answers a name it cannot show.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NotFoundShape {
+    /// `<records xsi:nil="true"/>` per requested name (what Salesforce answers).
+    Nil,
+    /// An empty `<result/>`: no `records` at all.
+    NoRecords,
+    /// A `records` element without a `fullName`.
+    NoFullName,
+    /// A whole record whose `fullName` is not the one asked for.
+    OtherFullName,
+}
+
+/// Field manageability of a packaged custom metadata field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Manageability {
+    /// The subscriber may change values (Customize Application).
+    SubscriberControlled,
+    /// Only the package developer may change values (through an upgrade).
+    DeveloperControlled,
+    /// Nobody may change values after release.
+    Locked,
+}
+
+impl Manageability {
+    /// The `fieldManageability` value the Metadata API shows.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Manageability::SubscriberControlled => "SubscriberControlled",
+            Manageability::DeveloperControlled => "DeveloperControlled",
+            Manageability::Locked => "Locked",
+        }
+    }
 }
 
 impl Default for OrgConfig {
@@ -92,6 +140,11 @@ impl Default for OrgConfig {
             readback_lag: Duration::ZERO,
             rotate_refresh_tokens: false,
             page_size: None,
+            not_found: NotFoundShape::Nil,
+            field_manageability: Manageability::SubscriberControlled,
+            protected_record: false,
+            min_api_version: 31,
+            update_clears: Vec::new(),
         }
     }
 }
@@ -210,6 +263,10 @@ pub enum Value {
     Text(String),
     /// Null.
     Nil,
+    /// Number (`xsd:double`), as the Metadata API writes it, e.g. `50.0`.
+    Number(String),
+    /// Date (`xsd:date`), `YYYY-MM-DD`.
+    Date(String),
 }
 
 /// A custom metadata record as the Metadata API shows it.
@@ -223,6 +280,8 @@ pub struct Record {
     pub protected: bool,
     /// Custom field values `(field API name, value)` in stored order.
     pub values: Vec<(String, Value)>,
+    /// `description`, when set.
+    pub description: Option<String>,
 }
 
 /// Mutable state of the org, behind one mutex.

@@ -146,6 +146,8 @@ fn describe(st: &State, version: &str, name: &str) -> Response {
                 "soapType": match f.ftype {
                     FType::Boolean => "xsd:boolean",
                     FType::Id => "tns:ID",
+                    FType::Double => "xsd:double",
+                    FType::Date => "xsd:date",
                     _ => "xsd:string",
                 },
                 "defaultValue": if f.ftype == FType::Boolean { json!(false) } else { Json::Null },
@@ -165,6 +167,12 @@ fn json_value(v: &Value) -> String {
         Value::Bool(b) => b.to_string(),
         Value::Text(s) => Json::String(s.clone()).to_string(),
         Value::Nil => "null".into(),
+        Value::Number(n) => n
+            .parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64)
+            .map_or_else(|| "null".into(), |n| Json::Number(n).to_string()),
+        Value::Date(d) => Json::String(d.clone()).to_string(),
     }
 }
 
@@ -173,7 +181,10 @@ fn matches(v: &Value, lit: &Lit) -> bool {
         (Value::Nil, Lit::Null) => true,
         (_, Lit::Null) | (Value::Nil, _) => false,
         (Value::Bool(b), Lit::Bool(l)) => b == l,
-        (Value::Text(t), Lit::Str(s) | Lit::Num(s)) => t.to_lowercase() == s.to_lowercase(),
+        (Value::Text(t) | Value::Date(t), Lit::Str(s) | Lit::Num(s)) => {
+            t.to_lowercase() == s.to_lowercase()
+        }
+        (Value::Number(n), Lit::Num(s)) => n.parse::<f64>().ok() == s.parse::<f64>().ok(),
         // A text-typed field holding "true"/"false" compared against a boolean never occurs
         // (rejected at validation); anything else does not match.
         _ => false,
@@ -251,6 +262,8 @@ fn query(st: &mut State, version: &str, q: &str) -> Response {
         .soql_view()
         .iter()
         .filter(|r| r.type_name == t.name)
+        // A protected record of a package is invisible to the subscriber.
+        .filter(|r| !(r.protected && r.namespace.is_some()))
         .filter(|r| {
             conds
                 .iter()
@@ -262,7 +275,7 @@ fn query(st: &mut State, version: &str, q: &str) -> Response {
         let key = |v: Value| match v {
             Value::Nil => (0, String::new()),
             Value::Bool(b) => (1, b.to_string()),
-            Value::Text(s) => (1, s.to_lowercase()),
+            Value::Text(s) | Value::Number(s) | Value::Date(s) => (1, s.to_lowercase()),
         };
         rows.sort_by_key(|r| key(r.column(&f)));
         if desc {

@@ -112,11 +112,12 @@ pub(crate) fn on_instance_host(shared: &Shared, req: &HttpRequest) -> bool {
 }
 
 /// API versions this org serves (retired ones are refused, as Salesforce does).
-pub(crate) fn supported_version(version: &str) -> bool {
+pub(crate) fn supported_version(shared: &Shared, version: &str) -> bool {
+    let oldest = shared.lock().cfg.min_api_version;
     version
         .split_once('.')
         .and_then(|(major, _)| major.parse::<u32>().ok())
-        .is_some_and(|m| (31..=68).contains(&m))
+        .is_some_and(|m| (oldest..=68).contains(&m))
 }
 
 /// Produces the real answer for a request.
@@ -133,7 +134,7 @@ pub(crate) fn dispatch(shared: &Shared, req: &HttpRequest, op: Op) -> Response {
         );
     }
     if let Some((version, _)) = rest_path(&req.path)
-        && !supported_version(version)
+        && !supported_version(shared, version)
     {
         return Response::json(
             410,
@@ -153,7 +154,7 @@ pub(crate) fn dispatch(shared: &Shared, req: &HttpRequest, op: Op) -> Response {
             .split('/')
             .next()
             .unwrap_or("");
-        if !supported_version(version) {
+        if !supported_version(shared, version) {
             return soap::fault(
                 "sf:UNSUPPORTED_API_VERSION",
                 "UNSUPPORTED_API_VERSION: This API version is no longer supported",

@@ -5,7 +5,11 @@ use std::time::{Instant, SystemTime};
 use crate::http::{HttpRequest, Response};
 use crate::store::{FType, iso8601};
 use crate::xml::{Element, XSI_NS, escape, parse};
-use crate::{Shared, State, USER_ID, Value};
+use crate::store::StoredRecord;
+use crate::{Manageability, NotFoundShape, Shared, State, USER_ID, Value};
+
+/// The XML Schema namespace (`xsd:boolean`, `xsd:string`, …).
+const XSD_NS: &str = "http://www.w3.org/2001/XMLSchema";
 
 const ENVELOPE_OPEN: &str = concat!(
     r#"<?xml version="1.0" encoding="UTF-8"?>"#,
@@ -114,7 +118,15 @@ pub(crate) fn handle(shared: &Shared, req: &HttpRequest) -> Response {
     st.api_calls += 1;
     match op.name.as_str() {
         "readMetadata" => read_metadata(&st, op),
-        "updateMetadata" => update_metadata(&mut st, op),
+        "updateMetadata" => match untyped_value(op) {
+            Some(field) => fault(
+                "soapenv:Client",
+                &format!(
+                    "Only the following configurations are supported : 1) if the type is mentioned i.g. type=\"xsd:boolean\" 2) With metadata CRUD API with fullName. The value of field {field} has no xsi:type"
+                ),
+            ),
+            None => update_metadata(&mut st, op),
+        },
         "listMetadata" => list_metadata(&st, op),
         "upsertMetadata" => fault(
             "sf:INVALID_OPERATION",
@@ -134,32 +146,114 @@ fn find_record(st: &State, full_name: &str) -> Option<usize> {
         .position(|r| r.full_name().eq_ignore_ascii_case(full_name))
 }
 
+/// The field of the first `<value>` that carries text but neither `xsi:type` nor `xsi:nil`.
+fn untyped_value(op: &Element) -> Option<String> {
+    op.children_named("metadata")
+        .flat_map(|md| md.children_named("values"))
+        .find(|v| {
+            v.child("value")
+                .is_some_and(|el| !el.is_nil() && el.attr_ns(XSI_NS, "type").is_none())
+        })
+        .map(|v| v.child_text("field").unwrap_or("").to_string())
+}
+
+/// Whether the subscriber can see a record (a protected record of a package is invisible).
+fn visible(r: &StoredRecord) -> bool {
+    !(r.protected && r.namespace.is_some())
+}
+
+/// The `<value>` element of a stored value.
+fn value_xml(value: &Value) -> String {
+    match value {
+        Value::Bool(b) => format!("<value xsi:type=\"xsd:boolean\">{b}</value>"),
+        Value::Text(s) => format!("<value xsi:type=\"xsd:string\">{}</value>", escape(s)),
+        Value::Number(n) => format!("<value xsi:type=\"xsd:double\">{}</value>", escape(n)),
+        Value::Date(d) => format!("<value xsi:type=\"xsd:date\">{}</value>", escape(d)),
+        Value::Nil => "<value xsi:nil=\"true\"/>".to_string(),
+    }
+}
+
+/// A whole CustomMetadata `<records>` element, children in WSDL order.
+fn record_xml(r: &StoredRecord) -> String {
+    let mut out = format!(
+        "<records xsi:type=\"CustomMetadata\"><fullName>{}</fullName>",
+        escape(&r.full_name())
+    );
+    if let Some(d) = &r.description {
+        out.push_str(&format!("<description>{}</description>", escape(d)));
+    }
+    out.push_str(&format!(
+        "<label>{}</label><protected>{}</protected>",
+        escape(&r.label),
+        r.protected
+    ));
+    for (field, value) in &r.values {
+        out.push_str(&format!(
+            "<values><field>{}</field>{}</values>",
+            escape(field),
+            value_xml(value)
+        ));
+    }
+    out.push_str("</records>");
+    out
+}
+
+/// A CustomField `<records>` element for `Type__mdt.Field__c`, if the org has that custom field.
+fn custom_field_xml(st: &State, full_name: &str) -> Option<String> {
+    let (type_name, field) = full_name.split_once('.')?;
+    let t = st.find_type(type_name)?;
+    let f = t.field(field).filter(|f| f.custom)?;
+    let length = if f.length > 0 && matches!(f.ftype, FType::Str) {
+        format!("<length>{}</length>", f.length)
+    } else {
+        String::new()
+    };
+    Some(format!(
+        concat!(
+            "<records xsi:type=\"CustomField\"><fullName>{}.{}</fullName>",
+            "<externalId>false</externalId><fieldManageability>{}</fieldManageability>",
+            "<label>{}</label>{}<required>false</required><type>{}</type></records>"
+        ),
+        escape(&t.name),
+        escape(&f.name),
+        f.manageability.as_str(),
+        escape(&f.label),
+        length,
+        f.ftype.metadata_name()
+    ))
+}
+
+/// What readMetadata answers for a name it cannot show, per the `not_found` knob.
+fn not_found_xml(st: &State, asked: &str) -> String {
+    match st.cfg.not_found {
+        NotFoundShape::Nil => "<records xsi:nil=\"true\"/>".into(),
+        NotFoundShape::NoRecords => String::new(),
+        NotFoundShape::NoFullName => {
+            "<records xsi:type=\"CustomMetadata\"><protected>false</protected></records>".into()
+        }
+        NotFoundShape::OtherFullName => st
+            .records
+            .iter()
+            .find(|r| visible(r) && !r.full_name().eq_ignore_ascii_case(asked))
+            .map(record_xml)
+            .unwrap_or_default(),
+    }
+}
+
 fn read_metadata(st: &State, op: &Element) -> Response {
-    let is_cmdt = op.child_text("type") == Some("CustomMetadata");
+    let kind = op.child_text("type").unwrap_or("").trim();
     let mut records = String::new();
     for name in op.children_named("fullNames") {
-        let Some(idx) = find_record(st, name.text.trim()).filter(|_| is_cmdt) else {
-            continue;
+        let asked = name.text.trim();
+        let found = match kind {
+            "CustomMetadata" => find_record(st, asked)
+                .map(|idx| &st.records[idx])
+                .filter(|r| visible(r))
+                .map(record_xml),
+            "CustomField" => custom_field_xml(st, asked),
+            _ => None,
         };
-        let r = &st.records[idx];
-        records.push_str(&format!(
-            "<records xsi:type=\"CustomMetadata\"><fullName>{}</fullName><label>{}</label><protected>{}</protected>",
-            escape(&r.full_name()),
-            escape(&r.label),
-            r.protected
-        ));
-        for (field, value) in &r.values {
-            let value = match value {
-                Value::Bool(b) => format!("<value xsi:type=\"xsd:boolean\">{b}</value>"),
-                Value::Text(s) => format!("<value xsi:type=\"xsd:string\">{}</value>", escape(s)),
-                Value::Nil => "<value xsi:nil=\"true\"/>".to_string(),
-            };
-            records.push_str(&format!(
-                "<values><field>{}</field>{value}</values>",
-                escape(field)
-            ));
-        }
-        records.push_str("</records>");
+        records.push_str(&found.unwrap_or_else(|| not_found_xml(st, asked)));
     }
     let result = if records.is_empty() {
         "<result/>".to_string()
@@ -270,7 +364,7 @@ fn update_one(st: &mut State, md: &Element, full_name: &str) -> Result<(), Vec<S
             )]);
         }
     }
-    let Some(idx) = find_record(st, full_name) else {
+    let Some(idx) = find_record(st, full_name).filter(|&i| visible(&st.records[i])) else {
         return Err(vec![SaveError::new(
             "INVALID_CROSS_REFERENCE_KEY",
             format!("In field: fullName - no CustomMetadata named {full_name} found"),
@@ -307,6 +401,18 @@ fn update_one(st: &mut State, md: &Element, full_name: &str) -> Result<(), Vec<S
             false
         }
     };
+    if st.records[idx].protected && !protected {
+        errors.push(SaveError::on_field(
+            "FIELD_INTEGRITY_EXCEPTION",
+            "protected",
+            format!("Cannot change protected from true to false on {full_name}: a protected record cannot be made unprotected"),
+        ));
+    }
+    let description = md
+        .child("description")
+        .filter(|d| !d.is_nil())
+        .map(|d| d.text.clone());
+    let packaged = st.records[idx].namespace.is_some();
     let mut sent: Vec<(String, Value)> = Vec::new();
     for v in md.children_named("values") {
         let field = v.child_text("field").unwrap_or("");
@@ -324,23 +430,36 @@ fn update_one(st: &mut State, md: &Element, full_name: &str) -> Result<(), Vec<S
         let value = match v.child("value") {
             None => Value::Nil,
             Some(el) if el.is_nil() => Value::Nil,
-            Some(el) if def.ftype == FType::Boolean => match el.text.trim() {
-                "true" => Value::Bool(true),
-                "false" => Value::Bool(false),
-                other => {
+            Some(el) => match typed_value(el, def) {
+                Ok(value) => value,
+                Err(message) => {
                     errors.push(SaveError::on_field(
                         "FIELD_INTEGRITY_EXCEPTION",
                         &def.name,
-                        format!(
-                            "Value '{other}' is not valid for field {} (Checkbox): expected true or false",
-                            def.name
-                        ),
+                        message,
                     ));
                     continue;
                 }
             },
-            Some(el) => Value::Text(el.text.clone()),
         };
+        let stored = st.records[idx].column(&def.name);
+        if packaged
+            && def.manageability != Manageability::SubscriberControlled
+            && stored != value
+        {
+            errors.push(SaveError::on_field(
+                "CANNOT_MODIFY_MANAGED_OBJECT",
+                &def.name,
+                format!(
+                    "Cannot modify managed object: entity=CustomFieldValue, component={}.{}, field={}, state=installed ({})",
+                    typedef.name,
+                    def.name,
+                    def.name,
+                    def.manageability.as_str()
+                ),
+            ));
+            continue;
+        }
         sent.retain(|(k, _)| *k != def.name);
         sent.push((def.name.clone(), value));
     }
@@ -359,12 +478,67 @@ fn update_one(st: &mut State, md: &Element, full_name: &str) -> Result<(), Vec<S
             (f.name.clone(), v)
         })
         .collect();
+    let clears = st.cfg.update_clears.clone();
     let rec = &mut st.records[idx];
     rec.label = label;
     rec.protected = protected;
+    rec.description = description;
     rec.values = values;
+    for (field, value) in &mut rec.values {
+        if clears.iter().any(|c| c.eq_ignore_ascii_case(field)) {
+            *value = Value::Nil;
+        }
+    }
     rec.last_modified = SystemTime::now();
     Ok(())
+}
+
+/// A typed `<value>` checked against the field: its `xsi:type` must be the field's XML type.
+fn typed_value(el: &Element, def: &crate::store::FieldDef) -> Result<Value, String> {
+    let (ns, local) = el
+        .attr_ns(XSI_NS, "type")
+        .map(|t| el.resolve_qname(t))
+        .unwrap_or((None, ""));
+    let wanted = def.ftype.xsd();
+    let numeric = def.ftype == FType::Double && matches!(local, "int" | "long" | "decimal");
+    if ns.as_deref() != Some(XSD_NS) || (local != wanted && !numeric) {
+        return Err(format!(
+            "value not of required type: {} must be xsd:{wanted} ({}), not {}{local}",
+            def.name,
+            def.ftype.metadata_name(),
+            ns.map(|n| format!("{{{n}}}")).unwrap_or_default()
+        ));
+    }
+    let text = el.text.trim();
+    let bad = |what: &str| {
+        Err(format!(
+            "Value '{text}' is not valid for field {} ({}): expected {what}",
+            def.name,
+            def.ftype.metadata_name()
+        ))
+    };
+    match def.ftype {
+        FType::Boolean => match text {
+            "true" => Ok(Value::Bool(true)),
+            "false" => Ok(Value::Bool(false)),
+            _ => bad("true or false"),
+        },
+        FType::Double => match text.parse::<f64>() {
+            Ok(n) => Ok(Value::Number(format!("{n:?}"))),
+            Err(_) => bad("a number"),
+        },
+        FType::Date => {
+            let b = text.as_bytes();
+            let shape = b.len() == 10
+                && b[4] == b'-'
+                && b[7] == b'-'
+                && b.iter()
+                    .enumerate()
+                    .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+            if shape { Ok(Value::Date(text.to_string())) } else { bad("YYYY-MM-DD") }
+        }
+        _ => Ok(Value::Text(el.text.clone())),
+    }
 }
 
 fn list_metadata(st: &State, op: &Element) -> Response {

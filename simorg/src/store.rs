@@ -1,6 +1,6 @@
 //! The org's schema (sObject types and fields) and its custom metadata records.
 
-use crate::{FieldKind, OrgConfig, Record, RecordKind, Value};
+use crate::{FieldKind, Manageability, OrgConfig, Record, RecordKind, Value};
 use std::time::SystemTime;
 
 /// Describe `type` of a field.
@@ -11,6 +11,8 @@ pub(crate) enum FType {
     Boolean,
     Picklist,
     Textarea,
+    Double,
+    Date,
 }
 
 impl FType {
@@ -21,6 +23,30 @@ impl FType {
             FType::Boolean => "boolean",
             FType::Picklist => "picklist",
             FType::Textarea => "textarea",
+            FType::Double => "double",
+            FType::Date => "date",
+        }
+    }
+
+    /// The `xsi:type` local name the Metadata API uses for values of this type.
+    pub fn xsd(self) -> &'static str {
+        match self {
+            FType::Boolean => "boolean",
+            FType::Double => "double",
+            FType::Date => "date",
+            _ => "string",
+        }
+    }
+
+    /// The CustomField `<type>` shown by readMetadata.
+    pub fn metadata_name(self) -> &'static str {
+        match self {
+            FType::Boolean => "Checkbox",
+            FType::Double => "Number",
+            FType::Date => "Date",
+            FType::Textarea => "TextArea",
+            FType::Picklist => "Picklist",
+            FType::Id | FType::Str => "Text",
         }
     }
 }
@@ -34,6 +60,8 @@ pub(crate) struct FieldDef {
     pub custom: bool,
     pub nillable: bool,
     pub length: u32,
+    /// Who may change the field's values on installed records.
+    pub manageability: Manageability,
 }
 
 fn field(
@@ -51,6 +79,7 @@ fn field(
         custom,
         nillable,
         length,
+        manageability: Manageability::SubscriberControlled,
     }
 }
 
@@ -214,14 +243,17 @@ pub(crate) fn build_types(cfg: &OrgConfig) -> Vec<SObjectType> {
             "StoreConnect Setting",
             "m01",
             vec![
-                field(
-                    "s_c__Setting__c",
-                    "Setting",
-                    setting_type,
-                    true,
-                    setting_type != FType::Boolean,
-                    setting_len,
-                ),
+                FieldDef {
+                    manageability: cfg.field_manageability,
+                    ..field(
+                        "s_c__Setting__c",
+                        "Setting",
+                        setting_type,
+                        true,
+                        setting_type != FType::Boolean,
+                        setting_len,
+                    )
+                },
                 field(
                     "s_c__Description__c",
                     "Description",
@@ -239,6 +271,15 @@ pub(crate) fn build_types(cfg: &OrgConfig) -> Vec<SObjectType> {
                     false,
                     0,
                 ),
+                field(
+                    "s_c__Batch_Size__c",
+                    "Batch Size",
+                    FType::Double,
+                    true,
+                    true,
+                    0,
+                ),
+                field("s_c__Since__c", "Since", FType::Date, true, true, 0),
             ],
         ),
     ]
@@ -255,6 +296,8 @@ pub(crate) struct StoredRecord {
     pub protected: bool,
     pub values: Vec<(String, Value)>,
     pub last_modified: SystemTime,
+    /// The record's `description` (Metadata API only; SOQL does not show it).
+    pub description: Option<String>,
 }
 
 impl StoredRecord {
@@ -279,6 +322,7 @@ impl StoredRecord {
             label: self.label.clone(),
             protected: self.protected,
             values: self.values.clone(),
+            description: self.description.clone(),
         }
     }
 
@@ -309,6 +353,12 @@ impl StoredRecord {
     }
 }
 
+/// `description` of the Triggers Enabled record: XML specials and non-ASCII text.
+pub(crate) const TRIGGERS_DESCRIPTION: &str =
+    "Schaltet die Sync-Trigger ein & aus: <true> = läuft, <false> = gestoppt — ✓";
+/// Text field value of the Triggers Enabled record: XML specials and non-ASCII text.
+pub(crate) const TRIGGERS_TEXT: &str = "Master switch for sync triggers <media & stock> «€»";
+
 /// Initial records of the org.
 pub(crate) fn build_records(cfg: &OrgConfig) -> Vec<StoredRecord> {
     let flag = |b: bool| match cfg.field_kind {
@@ -335,14 +385,17 @@ pub(crate) fn build_records(cfg: &OrgConfig) -> Vec<StoredRecord> {
                 .map(|(k, v)| (k.to_string(), v))
                 .collect(),
             last_modified: now,
+            description: None,
         }
     };
     let triggers_ns = match cfg.record_kind {
         RecordKind::Packaged => Some("s_c"),
         RecordKind::Subscriber => None,
     };
-    vec![
-        record(
+    let triggers = StoredRecord {
+        protected: cfg.protected_record,
+        description: Some(TRIGGERS_DESCRIPTION.to_string()),
+        ..record(
             "m01SIM000000001AAA",
             "s_c__Setting__mdt",
             "Triggers_Enabled",
@@ -350,14 +403,16 @@ pub(crate) fn build_records(cfg: &OrgConfig) -> Vec<StoredRecord> {
             "StoreConnect Triggers Enabled",
             vec![
                 ("s_c__Setting__c", flag(cfg.enabled)),
-                (
-                    "s_c__Description__c",
-                    text("Master switch for sync triggers <media & stock>"),
-                ),
+                ("s_c__Description__c", text(TRIGGERS_TEXT)),
                 ("s_c__Notes__c", Value::Nil),
                 ("s_c__Sync_Media__c", Value::Bool(true)),
+                ("s_c__Batch_Size__c", Value::Number("50.0".into())),
+                ("s_c__Since__c", Value::Date("2024-01-15".into())),
             ],
-        ),
+        )
+    };
+    vec![
+        triggers,
         record(
             "m01SIM000000002AAA",
             "s_c__Setting__mdt",
@@ -369,6 +424,8 @@ pub(crate) fn build_records(cfg: &OrgConfig) -> Vec<StoredRecord> {
                 ("s_c__Description__c", text("50")),
                 ("s_c__Notes__c", Value::Nil),
                 ("s_c__Sync_Media__c", Value::Bool(false)),
+                ("s_c__Batch_Size__c", Value::Number("200.0".into())),
+                ("s_c__Since__c", Value::Nil),
             ],
         ),
         record(

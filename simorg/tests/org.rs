@@ -216,12 +216,14 @@ fn jwt_bearer_grant() {
         "invalid_grant",
         "user hasn't approved this consumer",
     );
-    for exp in [
-        now_secs() - 10,
-        now_secs() + 300,
-        now_secs() + 3600,
-        now_secs() * 1000,
-    ] {
+    // No upper bound in practice: far-future exp (even milliseconds, as sfdx-core sends) signs in.
+    for exp in [now_secs() + 300, now_secs() + 3600, now_secs() * 1000] {
+        let mut claims = jwt_claims(&org);
+        claims["exp"] = json!(exp);
+        assert_token_ok(&org, &grant(&sign_jwt(JWT_KEY_PEM, &claims)));
+    }
+    // An expired assertion is refused.
+    for exp in [now_secs() - 10, 0] {
         let mut claims = jwt_claims(&org);
         claims["exp"] = json!(exp);
         assert_oauth_error(
@@ -555,15 +557,28 @@ fn update_body(rec: &Record, xsi_type: &str) -> String {
                     .replace('>', "&gt;")
             ),
             Value::Nil => "<met:value xsi:nil=\"true\"/>".into(),
+            Value::Number(n) => format!("<met:value xsi:type=\"xsd:double\">{n}</met:value>"),
+            Value::Date(d) => format!("<met:value xsi:type=\"xsd:date\">{d}</met:value>"),
         };
         values.push_str(&format!(
             "<met:values><met:field>{field}</met:field>{v}</met:values>"
         ));
     }
+    let description = rec
+        .description
+        .as_deref()
+        .map(|d| format!("<met:description>{}</met:description>", xml_escape(d)))
+        .unwrap_or_default();
     format!(
-        "<met:updateMetadata><met:metadata xsi:type=\"{xsi_type}\"><met:fullName>{}</met:fullName><met:label>{}</met:label><met:protected>{}</met:protected>{values}</met:metadata></met:updateMetadata>",
+        "<met:updateMetadata><met:metadata xsi:type=\"{xsi_type}\"><met:fullName>{}</met:fullName>{description}<met:label>{}</met:label><met:protected>{}</met:protected>{values}</met:metadata></met:updateMetadata>",
         rec.full_name, rec.label, rec.protected
     )
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 #[test]
@@ -581,9 +596,13 @@ fn read_metadata_shape() {
         body.contains(r#"xmlns="http://soap.sforce.com/2006/04/metadata""#),
         "{body}"
     );
-    assert!(body.contains("<readMetadataResponse><result><records xsi:type=\"CustomMetadata\"><fullName>s_c__Setting.s_c__Triggers_Enabled</fullName><label>StoreConnect Triggers Enabled</label><protected>false</protected>"), "{body}");
+    assert!(body.contains("<readMetadataResponse><result><records xsi:type=\"CustomMetadata\"><fullName>s_c__Setting.s_c__Triggers_Enabled</fullName><description>"), "{body}");
+    assert!(body.contains("</description><label>StoreConnect Triggers Enabled</label><protected>false</protected>"), "{body}");
     assert!(body.contains("<values><field>s_c__Setting__c</field><value xsi:type=\"xsd:boolean\">true</value></values>"));
-    assert!(body.contains("<value xsi:type=\"xsd:string\">Master switch for sync triggers &lt;media &amp; stock&gt;</value>"));
+    assert!(body.contains("<value xsi:type=\"xsd:string\">Master switch for sync triggers &lt;media &amp; stock&gt; «€»</value>"), "{body}");
+    assert!(body.contains("<description>Schaltet die Sync-Trigger ein &amp; aus: &lt;true&gt; = läuft, &lt;false&gt; = gestoppt — ✓</description><label>"), "{body}");
+    assert!(body.contains("<values><field>s_c__Batch_Size__c</field><value xsi:type=\"xsd:double\">50.0</value></values>"), "{body}");
+    assert!(body.contains("<values><field>s_c__Since__c</field><value xsi:type=\"xsd:date\">2024-01-15</value></values>"), "{body}");
     assert!(
         body.contains("<values><field>s_c__Notes__c</field><value xsi:nil=\"true\"/></values>")
     );
@@ -593,21 +612,29 @@ fn read_metadata_shape() {
             ("s_c__Setting__c".to_string(), Value::Bool(true)),
             (
                 "s_c__Description__c".to_string(),
-                Value::Text("Master switch for sync triggers <media & stock>".into())
+                Value::Text("Master switch for sync triggers <media & stock> «€»".into())
             ),
             ("s_c__Notes__c".to_string(), Value::Nil),
             ("s_c__Sync_Media__c".to_string(), Value::Bool(true)),
+            ("s_c__Batch_Size__c".to_string(), Value::Number("50.0".into())),
+            ("s_c__Since__c".to_string(), Value::Date("2024-01-15".into())),
         ]
     );
+    // Unknown name: HTTP 200 with one nil record per requested name, as Salesforce answers.
     let unknown = read_metadata(&org, &token, "s_c__Setting.Triggers_Enabled");
     assert_eq!(unknown.status, 200);
     assert!(
-        unknown
-            .body
-            .contains("<readMetadataResponse><result/></readMetadataResponse>"),
+        unknown.body.contains(
+            "<readMetadataResponse><result><records xsi:nil=\"true\"/></result></readMetadataResponse>"
+        ),
         "{}",
         unknown.body
     );
+    // SOQL shows the number as a JSON number and the date as a string.
+    let v = query(&org, &token, "SELECT s_c__Batch_Size__c, s_c__Since__c, s_c__Notes__c FROM s_c__Setting__mdt WHERE DeveloperName = 'Triggers_Enabled'").json();
+    assert_eq!(v["records"][0]["s_c__Batch_Size__c"], json!(50.0));
+    assert_eq!(v["records"][0]["s_c__Since__c"], json!("2024-01-15"));
+    assert!(v["records"][0]["s_c__Notes__c"].is_null());
 }
 
 #[test]
@@ -653,6 +680,7 @@ fn update_replaces_whole_record_and_reports_errors() {
         label: "Renamed".into(),
         protected: false,
         values: vec![("s_c__Setting__c".into(), Value::Bool(false))],
+        description: None,
     };
     let resp = soap(&org, &token, &update_body(&partial, "met:CustomMetadata"));
     assert_eq!(resp.status, 200, "{}", resp.body);
@@ -667,16 +695,20 @@ fn update_replaces_whole_record_and_reports_errors() {
             ("s_c__Description__c".to_string(), Value::Nil),
             ("s_c__Notes__c".to_string(), Value::Nil),
             ("s_c__Sync_Media__c".to_string(), Value::Nil),
+            ("s_c__Batch_Size__c".to_string(), Value::Nil),
+            ("s_c__Since__c".to_string(), Value::Nil),
         ]
     );
+    assert_eq!(rec.description, None, "an omitted description is cleared");
     let v = query(&org, &token, "SELECT MasterLabel, s_c__Description__c FROM s_c__Setting__mdt WHERE DeveloperName = 'Triggers_Enabled'").json();
     assert_eq!(v["records"][0]["MasterLabel"], "Renamed");
     assert!(v["records"][0]["s_c__Description__c"].is_null());
 
-    // Full echo restores everything; plain values without xsi:type are accepted.
+    // Full echo restores everything.
     let full = org.record();
     let mut restore = full.clone();
     restore.label = "StoreConnect Triggers Enabled".into();
+    restore.description = Some("on & off <ü>".into());
     restore.values = vec![
         ("s_c__Setting__c".into(), Value::Bool(true)),
         (
@@ -685,12 +717,25 @@ fn update_replaces_whole_record_and_reports_errors() {
         ),
         ("s_c__Notes__c".into(), Value::Nil),
         ("s_c__Sync_Media__c".into(), Value::Bool(true)),
+        ("s_c__Batch_Size__c".into(), Value::Number("25.0".into())),
+        ("s_c__Since__c".into(), Value::Date("2025-02-28".into())),
     ];
-    let body = update_body(&restore, "met:CustomMetadata").replace(" xsi:type=\"xsd:boolean\"", "");
+    let body = update_body(&restore, "met:CustomMetadata");
     assert!(
         soap(&org, &token, &body)
             .body
             .contains("<success>true</success>")
+    );
+    assert_eq!(org.record(), restore);
+    // A value without xsi:type is refused with a SOAP fault; nothing changes.
+    let untyped = body.replace(" xsi:type=\"xsd:boolean\"", "");
+    let resp = soap(&org, &token, &untyped);
+    assert_eq!(resp.status, 500, "{}", resp.body);
+    assert!(
+        resp.body.contains("<faultcode>soapenv:Client</faultcode>")
+            && resp.body.contains("Only the following configurations are supported"),
+        "{}",
+        resp.body
     );
     assert_eq!(org.record(), restore);
 
@@ -1037,4 +1082,260 @@ fn queries_page_with_next_records_url() {
         first["records"][0]["DeveloperName"],
         second["records"][0]["DeveloperName"]
     );
+}
+
+#[test]
+fn update_refuses_a_value_typed_unlike_its_field() {
+    for kind in [FieldKind::Checkbox, FieldKind::Text] {
+        let org = SimOrg::start(OrgConfig {
+            field_kind: kind,
+            ..OrgConfig::default()
+        });
+        let token = org.issue_access_token();
+        let rec = org.record();
+        // A Checkbox takes xsd:boolean, a Text field xsd:string: swap them.
+        let (right, wrong) = match kind {
+            FieldKind::Checkbox => ("xsd:boolean\">true", "xsd:string\">true"),
+            FieldKind::Text => ("xsd:string\">true", "xsd:boolean\">true"),
+        };
+        let body = update_body(&rec, "met:CustomMetadata");
+        assert!(body.contains(right), "{body}");
+        let resp = soap(&org, &token, &body.replacen(right, wrong, 1));
+        assert_eq!(resp.status, 200, "{}", resp.body);
+        assert!(
+            resp.body.contains("<success>false</success>")
+                && resp
+                    .body
+                    .contains("<fields>s_c__Setting__c</fields><message>value not of required type")
+                && resp
+                    .body
+                    .contains("<statusCode>FIELD_INTEGRITY_EXCEPTION</statusCode>"),
+            "{kind:?}: {}",
+            resp.body
+        );
+        assert_eq!(org.record(), rec, "{kind:?}: nothing changed");
+        // The number and date fields want their own types too.
+        let resp = soap(
+            &org,
+            &token,
+            &body.replace("xsd:double\">50.0", "xsd:string\">50"),
+        );
+        assert!(
+            resp.body.contains("<fields>s_c__Batch_Size__c</fields>"),
+            "{}",
+            resp.body
+        );
+    }
+}
+
+#[test]
+fn read_metadata_not_found_shapes_are_knobs() {
+    let cases = [
+        (NotFoundShape::Nil, "<result><records xsi:nil=\"true\"/></result>"),
+        (NotFoundShape::NoRecords, "<result/>"),
+        (
+            NotFoundShape::NoFullName,
+            "<result><records xsi:type=\"CustomMetadata\"><protected>false</protected></records></result>",
+        ),
+        (
+            NotFoundShape::OtherFullName,
+            "<result><records xsi:type=\"CustomMetadata\"><fullName>s_c__Setting.s_c__Triggers_Enabled</fullName>",
+        ),
+    ];
+    for (shape, expected) in cases {
+        let org = SimOrg::start(OrgConfig {
+            not_found: shape,
+            ..OrgConfig::default()
+        });
+        let token = org.issue_access_token();
+        let resp = read_metadata(&org, &token, "s_c__Setting.s_c__Ghost");
+        assert_eq!(resp.status, 200);
+        assert!(resp.body.contains(expected), "{shape:?}: {}", resp.body);
+    }
+}
+
+#[test]
+fn protected_records_are_invisible_in_another_namespace_and_stay_protected() {
+    // Packaged and protected: not found for readMetadata, updateMetadata and SOQL.
+    let org = SimOrg::start(OrgConfig {
+        protected_record: true,
+        ..OrgConfig::default()
+    });
+    let token = org.issue_access_token();
+    let resp = read_metadata(&org, &token, &org.full_name());
+    assert!(
+        resp.body
+            .contains("<result><records xsi:nil=\"true\"/></result>"),
+        "{}",
+        resp.body
+    );
+    let v = query(
+        &org,
+        &token,
+        "SELECT Id FROM s_c__Setting__mdt WHERE DeveloperName = 'Triggers_Enabled'",
+    )
+    .json();
+    assert_eq!(v["totalSize"], 0, "{v}");
+    let resp = soap(
+        &org,
+        &token,
+        &update_body(&org.record(), "met:CustomMetadata"),
+    );
+    assert!(
+        resp.body
+            .contains("<statusCode>INVALID_CROSS_REFERENCE_KEY</statusCode>"),
+        "{}",
+        resp.body
+    );
+
+    // The subscriber's own protected record is visible but cannot be made unprotected.
+    let org = SimOrg::start(OrgConfig {
+        protected_record: true,
+        record_kind: RecordKind::Subscriber,
+        ..OrgConfig::default()
+    });
+    let token = org.issue_access_token();
+    let rec = org.record();
+    assert!(rec.protected);
+    assert!(
+        read_metadata(&org, &token, &org.full_name())
+            .body
+            .contains("<protected>true</protected>")
+    );
+    let mut open = rec.clone();
+    open.protected = false;
+    let resp = soap(&org, &token, &update_body(&open, "met:CustomMetadata"));
+    assert!(
+        resp.body.contains("<success>false</success>")
+            && resp.body.contains("<fields>protected</fields>"),
+        "{}",
+        resp.body
+    );
+    assert_eq!(org.record(), rec);
+    let mut flipped = rec.clone();
+    flipped.values[0].1 = Value::Bool(false);
+    assert!(
+        soap(&org, &token, &update_body(&flipped, "met:CustomMetadata"))
+            .body
+            .contains("<success>true</success>")
+    );
+}
+
+#[test]
+fn field_manageability_decides_whether_the_subscriber_may_write() {
+    let org = SimOrg::start(OrgConfig::default());
+    let token = org.issue_access_token();
+    let field = read_metadata_of(&org, &token, "CustomField", "s_c__Setting__mdt.s_c__Setting__c");
+    assert!(
+        field.body.contains("<records xsi:type=\"CustomField\"><fullName>s_c__Setting__mdt.s_c__Setting__c</fullName>")
+            && field
+                .body
+                .contains("<fieldManageability>SubscriberControlled</fieldManageability>")
+            && field.body.contains("<type>Checkbox</type>"),
+        "{}",
+        field.body
+    );
+    let missing = read_metadata_of(&org, &token, "CustomField", "s_c__Setting__mdt.s_c__Nope__c");
+    assert!(missing.body.contains("<records xsi:nil=\"true\"/>"));
+
+    for m in [Manageability::DeveloperControlled, Manageability::Locked] {
+        let org = SimOrg::start(OrgConfig {
+            field_manageability: m,
+            ..OrgConfig::default()
+        });
+        let token = org.issue_access_token();
+        let field =
+            read_metadata_of(&org, &token, "CustomField", "s_c__Setting__mdt.s_c__Setting__c");
+        assert!(
+            field.body.contains(&format!(
+                "<fieldManageability>{}</fieldManageability>",
+                m.as_str()
+            )),
+            "{}",
+            field.body
+        );
+        let rec = org.record();
+        // Echoing the value unchanged is fine; changing it is refused per result.
+        assert!(
+            soap(&org, &token, &update_body(&rec, "met:CustomMetadata"))
+                .body
+                .contains("<success>true</success>")
+        );
+        let mut flipped = rec.clone();
+        flipped.values[0].1 = Value::Bool(false);
+        let resp = soap(&org, &token, &update_body(&flipped, "met:CustomMetadata"));
+        assert_eq!(resp.status, 200);
+        assert!(
+            resp.body.contains("<success>false</success>")
+                && resp
+                    .body
+                    .contains("<statusCode>CANNOT_MODIFY_MANAGED_OBJECT</statusCode>"),
+            "{m:?}: {}",
+            resp.body
+        );
+        assert_eq!(org.setting(), Value::Bool(true));
+    }
+    // A subscriber-created record is the subscriber's to change, whatever the field says.
+    let org = SimOrg::start(OrgConfig {
+        field_manageability: Manageability::Locked,
+        record_kind: RecordKind::Subscriber,
+        ..OrgConfig::default()
+    });
+    let token = org.issue_access_token();
+    let mut flipped = org.record();
+    flipped.values[0].1 = Value::Bool(false);
+    assert!(
+        soap(&org, &token, &update_body(&flipped, "met:CustomMetadata"))
+            .body
+            .contains("<success>true</success>")
+    );
+}
+
+#[test]
+fn oldest_api_version_is_a_knob() {
+    let org = SimOrg::start(OrgConfig {
+        min_api_version: 67,
+        ..OrgConfig::default()
+    });
+    let token = org.issue_access_token();
+    let auth = format!("Bearer {token}");
+    assert_eq!(
+        get_status(&org, &auth, "/services/data/v66.0/sobjects/"),
+        410
+    );
+    assert_eq!(
+        get_status(&org, &auth, "/services/data/v67.0/sobjects/"),
+        200
+    );
+}
+
+#[test]
+fn update_clears_knob_nils_fields_after_a_write() {
+    let org = SimOrg::start(OrgConfig {
+        update_clears: vec!["s_c__Batch_Size__c".into()],
+        ..OrgConfig::default()
+    });
+    let token = org.issue_access_token();
+    let rec = org.record();
+    assert!(
+        soap(&org, &token, &update_body(&rec, "met:CustomMetadata"))
+            .body
+            .contains("<success>true</success>")
+    );
+    let after = org.record();
+    assert_eq!(
+        after.values.iter().find(|(f, _)| f == "s_c__Batch_Size__c"),
+        Some(&("s_c__Batch_Size__c".to_string(), Value::Nil))
+    );
+}
+
+/// readMetadata of any metadata type.
+fn read_metadata_of(org: &SimOrg, token: &str, kind: &str, full_name: &str) -> Resp {
+    soap(
+        org,
+        token,
+        &format!(
+            "<met:readMetadata><met:type>{kind}</met:type><met:fullNames>{full_name}</met:fullNames></met:readMetadata>"
+        ),
+    )
 }
