@@ -177,6 +177,21 @@ fn check_api_name(setting: &str, value: &str, suffix: &str) -> Result<String, Er
     }
 }
 
+/// Client credentials work only on the org's My Domain: login and test hosts answer
+/// `request not supported on this domain`, so refuse them before any request.
+fn refuse_login_host_for_client_credentials(url: &reqwest::Url) -> Result<(), Error> {
+    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+    if matches!(
+        host.as_str(),
+        "login.salesforce.com" | "test.salesforce.com" | "login.salesforce.mil"
+    ) {
+        return Err(Error::usage(format!(
+            "instance-url `{host}` is a login host, but client credentials need the org's My Domain URL (https://<name>.my.salesforce.com, or https://<name>--<sandbox>.sandbox.my.salesforce.com); Salesforce refuses client credentials on login and test hosts"
+        )));
+    }
+    Ok(())
+}
+
 impl Config {
     /// Validates raw settings. Every error here is a configuration error (exit 2).
     pub fn from_raw(raw: RawSettings) -> Result<Config, Error> {
@@ -268,6 +283,9 @@ impl Config {
                 client_secret: raw.client_secret.clone().unwrap_or_else(|| Secret::new("")),
             },
         };
+        if let Credentials::ClientCredentials { instance_url, .. } = &credentials {
+            refuse_login_host_for_client_credentials(instance_url)?;
+        }
         if let Some(login) = &raw.login_url {
             secure_url("login-url", login).map_err(Error::Usage)?;
         }

@@ -327,7 +327,7 @@ fn hint_for(api: Api, status: u16, code: Option<&str>, message: &str) -> String 
             "too many long-running API requests are in flight in this org: wait for other jobs to finish, then run again"
         }
         (Some("REQUEST_LIMIT_EXCEEDED"), _) => {
-            "the org's 24-hour API request allocation is used up (see Setup > System Overview): wait for it to recover, or ask Salesforce to raise it"
+            "the org is out of API requests for today (its 24-hour allocation is used up; see Setup > System Overview): retrying would not help for hours; run again once the allocation recovers, or ask Salesforce to raise it"
         }
         (Some("API_DISABLED_FOR_ORG" | "API_CURRENTLY_DISABLED"), _) => {
             "the org or user may not use the API: check the edition and the user's 'API Enabled' permission"
@@ -338,7 +338,9 @@ fn hint_for(api: Api, status: u16, code: Option<&str>, message: &str) -> String 
         (Some("INVALID_FIELD"), _) => {
             "the field is unknown or invisible to this user: check setting-field (or leave it unset to discover it by label)"
         }
-        (Some("UNSUPPORTED_API_VERSION"), _) => "use a newer api-version",
+        (Some("UNSUPPORTED_API_VERSION"), _) => {
+            "Salesforce has retired this API version: set api-version to a supported one, e.g. 66.0"
+        }
         (Some("invalid_grant"), _) if message.contains("audience") => {
             "login-url decides the JWT audience: use https://login.salesforce.com for production and https://test.salesforce.com for sandboxes"
         }
@@ -362,7 +364,9 @@ fn hint_for(api: Api, status: u16, code: Option<&str>, message: &str) -> String 
         }
         (Some("unsupported_grant_type"), _) => "enable this OAuth flow on the connected app",
         (_, Api::Rest) if status == 404 => "check instance-url and api-version",
-        (_, _) if status == 410 => "this api-version is retired: use a newer api-version",
+        (_, _) if status == 410 => {
+            "Salesforce has retired this API version (HTTP 410 Gone): set api-version to a supported one, e.g. 66.0"
+        }
         (_, _) if status == 429 || status >= 500 => {
             "Salesforce is busy or unavailable: check https://status.salesforce.com and run again"
         }

@@ -100,8 +100,10 @@ fn push_element(out: &mut String, name: &str, text: Option<&str>) {
     }
 }
 
-/// Reads one record. `Ok(None)` when the org has no such record: no `records`, an empty one,
-/// or one holding only its fullName (the shapes the API uses for unknown or invisible names).
+/// Reads one record. `Ok(None)` when the org shows no such record: a nil `records` (what
+/// Salesforce answers for an unknown name or a protected record of another namespace), no
+/// `records`, an empty one, one holding only its fullName, one with no fullName, or one whose
+/// fullName is not the one asked for. None of these may ever lead to a write.
 pub async fn read(
     sf: &mut Salesforce,
     deadline: &Deadline,
@@ -129,6 +131,9 @@ pub fn parse_read(envelope: &Element, full_name: &str) -> Result<Option<CustomMe
     let Some(record) = response.find("records") else {
         return Ok(None);
     };
+    if matches!(record.attr("nil"), Some("true" | "1")) {
+        return Ok(None);
+    }
     let mut md = CustomMetadata {
         full_name: String::new(),
         description: None,
@@ -168,14 +173,11 @@ pub fn parse_read(envelope: &Element, full_name: &str) -> Result<Option<CustomMe
             }
         }
     }
-    if md.label.is_none() && md.values.is_empty() {
+    // A record without a fullName, or another record than the one asked for, is not ours.
+    if (md.label.is_none() && md.values.is_empty())
+        || !md.full_name.trim().eq_ignore_ascii_case(full_name)
+    {
         return Ok(None);
-    }
-    if !md.full_name.eq_ignore_ascii_case(full_name) {
-        return Err(format!(
-            "asked for `{full_name}` but the answer describes `{}`",
-            md.full_name
-        ));
     }
     Ok(Some(md))
 }
@@ -186,18 +188,57 @@ pub async fn update(
     deadline: &Deadline,
     record: &CustomMetadata,
 ) -> Result<(), SfError> {
+    update_or_refusal(sf, deadline, record).await?
+}
+
+/// Like [`update`], but tells a refused write (a SaveResult with `success` false: the inner
+/// error, statusCode and message verbatim) from a call that failed (the outer error).
+pub async fn update_or_refusal(
+    sf: &mut Salesforce,
+    deadline: &Deadline,
+    record: &CustomMetadata,
+) -> Result<Result<(), SfError>, SfError> {
     let action = format!("updateMetadata of CustomMetadata `{}`", record.full_name);
     let body = format!(
         "<met:updateMetadata>{}</met:updateMetadata>",
         record.to_xml()
     );
     let envelope = sf.soap(deadline, &action, &body).await?;
-    check_save(&envelope, &record.full_name).map_err(|(answer, code)| SfError {
-        action,
-        hint: save_hint(code.as_deref()),
-        answer,
-        code,
-    })
+    Ok(
+        check_save(&envelope, &record.full_name).map_err(|(answer, code)| SfError {
+            action,
+            hint: save_hint(code.as_deref()),
+            answer,
+            code,
+        }),
+    )
+}
+
+/// Reads the `fieldManageability` of a custom field (`Type__mdt.Field__c`) with readMetadata of
+/// the CustomField: `SubscriberControlled`, `DeveloperControlled`, `Locked`, or `None` when the
+/// answer does not show it (unknown or invisible field).
+pub async fn field_manageability(
+    sf: &mut Salesforce,
+    deadline: &Deadline,
+    field_full_name: &str,
+) -> Result<Option<String>, SfError> {
+    let action = format!("readMetadata of CustomField `{field_full_name}`");
+    let body = format!(
+        "<met:readMetadata><met:type>CustomField</met:type><met:fullNames>{}</met:fullNames></met:readMetadata>",
+        xml::escape(field_full_name)
+    );
+    let envelope = sf.soap(deadline, &action, &body).await?;
+    Ok(parse_manageability(&envelope))
+}
+
+/// The `fieldManageability` of the first CustomField record in a readMetadata answer.
+pub fn parse_manageability(envelope: &Element) -> Option<String> {
+    envelope
+        .find("readMetadataResponse")?
+        .find("records")?
+        .child_text("fieldManageability")
+        .map(|m| m.trim().to_string())
+        .filter(|m| !m.is_empty())
 }
 
 /// Checks the SaveResult of an updateMetadata answer: `Err((answer, statusCode))` on failure.
@@ -311,7 +352,10 @@ mod tests {
         for inner in [
             "",
             r#"<records xsi:type="CustomMetadata"/>"#,
+            r#"<records xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:nil="true"/>"#,
             "<records><fullName>T.R</fullName></records>",
+            "<records><label>x</label><protected>false</protected></records>",
+            "<records><fullName>T.Other</fullName><label>x</label></records>",
         ] {
             assert_eq!(
                 parse_read(&xml::parse(&wrap(inner)).unwrap(), "T.R").unwrap(),
@@ -322,6 +366,17 @@ mod tests {
         let unknown =
             wrap("<records><fullName>T.R</fullName><label>x</label><mystery>1</mystery></records>");
         assert!(parse_read(&xml::parse(&unknown).unwrap(), "T.R").is_err());
+    }
+
+    #[test]
+    fn reads_field_manageability() {
+        let answer = "<E><readMetadataResponse><result><records><fullName>T__mdt.F__c</fullName><fieldManageability>DeveloperControlled</fieldManageability></records></result></readMetadataResponse></E>";
+        assert_eq!(
+            parse_manageability(&xml::parse(answer).unwrap()).as_deref(),
+            Some("DeveloperControlled")
+        );
+        let nil = "<E><readMetadataResponse><result><records/></result></readMetadataResponse></E>";
+        assert_eq!(parse_manageability(&xml::parse(nil).unwrap()), None);
     }
 
     #[test]

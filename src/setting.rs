@@ -52,6 +52,9 @@ pub struct Located {
     pub field: String,
     /// Field type, when describe told us.
     pub kind: Option<FieldKind>,
+    /// After a write: the other columns and the values sent for them. The read-back query selects
+    /// them too and fails if the org shows anything else (empty: nothing to compare).
+    pub others: Vec<(String, MdValue)>,
 }
 
 impl Located {
@@ -174,6 +177,7 @@ pub async fn locate(
             record,
             field,
             kind,
+            others: Vec::new(),
         },
         row,
     ))
@@ -310,9 +314,15 @@ pub async fn query_value(
         .record
         .split_once("__")
         .map_or(located.record.as_str(), |(_, rest)| rest);
+    let mut columns = record_columns(&located.field);
+    for (other, _) in &located.others {
+        if !other.eq_ignore_ascii_case("MasterLabel") {
+            columns.push_str(", ");
+            columns.push_str(other);
+        }
+    }
     let soql = format!(
-        "SELECT {} FROM {} WHERE DeveloperName = {}",
-        record_columns(&located.field),
+        "SELECT {columns} FROM {} WHERE DeveloperName = {}",
         located.type_name,
         soql_quote(developer_name)
     );
@@ -328,7 +338,76 @@ pub async fn query_value(
             message: format!("no {} record with QualifiedApiName {} (SOQL found {} with DeveloperName {developer_name})", located.type_name, located.record, rows.len()),
             hint: "check setting-record: a record shipped in the package carries the namespace (s_c__Triggers_Enabled), one created in the org does not".into(),
         })?;
+    let moved: Vec<String> = located
+        .others
+        .iter()
+        .filter_map(|(name, sent)| {
+            let read = column(row, name);
+            (!same_value(sent, read)).then(|| {
+                format!(
+                    "{name} (sent {}, read {})",
+                    describe_sent(sent),
+                    read.map_or_else(|| "nothing".to_string(), Value::to_string)
+                )
+            })
+        })
+        .collect();
+    if !moved.is_empty() {
+        return Err(Error::Salesforce(SfError {
+            action,
+            answer: format!(
+                "the record's other fields do not read back as they were sent: {}",
+                moved.join("; ")
+            ),
+            code: None,
+            hint: format!(
+                "the org may have cleared or changed data of record {} (updateMetadata replaces the whole record): compare it in Setup > Custom Metadata Types with what is shown above and restore the listed fields; report this to the maintainers",
+                located.full_name()
+            ),
+        }));
+    }
     Ok(State::from_json(column(row, &located.field)))
+}
+
+/// How a sent value appears in messages.
+fn describe_sent(value: &MdValue) -> String {
+    match value {
+        MdValue::Nil => "null".into(),
+        MdValue::Typed { xsi_type, text } => match xsi_type {
+            Some(t) => format!("{text:?} as xsd:{t}"),
+            None => format!("{text:?}"),
+        },
+    }
+}
+
+/// Whether a SOQL column shows the value sent through the Metadata API (`xsi:type` decides how
+/// to compare: booleans and numbers by value, date-times to the second, text exactly).
+pub fn same_value(sent: &MdValue, read: Option<&Value>) -> bool {
+    let read = read.unwrap_or(&Value::Null);
+    match sent {
+        MdValue::Nil => read.is_null(),
+        MdValue::Typed { xsi_type, text } => {
+            let t = xsi_type.as_deref().unwrap_or("string");
+            match (t, read) {
+                // Salesforce stores empty text as null.
+                (_, Value::Null) => text.is_empty(),
+                ("boolean", Value::Bool(b)) => text.trim() == b.to_string(),
+                ("double" | "int" | "long" | "decimal" | "float", _) => {
+                    let n = match read {
+                        Value::Number(n) => n.as_f64(),
+                        Value::String(s) => s.trim().parse().ok(),
+                        _ => None,
+                    };
+                    n.is_some() && n == text.trim().parse::<f64>().ok()
+                }
+                ("dateTime", Value::String(s)) => {
+                    s.get(..19).is_some() && s.get(..19) == text.trim().get(..19)
+                }
+                (_, Value::String(s)) => s == text,
+                (_, other) => other.to_string() == text.trim(),
+            }
+        }
+    }
 }
 
 /// The setting as found by [`status`].
@@ -417,23 +496,117 @@ pub async fn apply(
         });
     }
     let field = &prepared.located.field;
-    let xsi_type = match (prepared.record.value(field), prepared.located.kind) {
-        (Some(MdValue::Typed { xsi_type, .. }), _) if xsi_type.is_some() => xsi_type.clone(),
-        (_, Some(FieldKind::Checkbox)) => Some("boolean".into()),
-        (_, Some(FieldKind::Text)) => Some("string".into()),
-        _ => None,
-    };
+    let xsi_type = owned_xsi_type(sf, deadline, prepared).await?;
     let new_value = MdValue::Typed {
-        xsi_type,
+        xsi_type: Some(xsi_type.into()),
         text: wanted.to_string(),
     };
     let updated = prepared.record.with_value(field, new_value);
-    metadata::update(sf, deadline, &updated).await?;
-    let after = verify(sf, deadline, &prepared.located, wanted).await?;
+    if let Err(refused) = metadata::update_or_refusal(sf, deadline, &updated).await? {
+        return Err(explain_refusal(sf, deadline, &prepared.located, refused).await);
+    }
+    // The read-back also proves that nothing else moved: it selects the other fields (and the
+    // label) and compares them with what was sent, in the same query.
+    let mut located = prepared.located.clone();
+    located.others = updated
+        .values
+        .iter()
+        .filter(|(f, _)| !f.eq_ignore_ascii_case(field))
+        .cloned()
+        .collect();
+    if let Some(label) = &updated.label {
+        located.others.push((
+            "MasterLabel".into(),
+            MdValue::Typed {
+                xsi_type: Some("string".into()),
+                text: label.clone(),
+            },
+        ));
+    }
+    let after = verify(sf, deadline, &located, wanted).await?;
     Ok(Applied {
         changed: true,
         after,
     })
+}
+
+/// The `xsi:type` of the value we own: from the field's describe type (Checkbox `boolean`, Text
+/// `string`); with a pinned field, the type the value was read with; for a pinned field whose
+/// value reads as nil, one describe call decides.
+async fn owned_xsi_type(
+    sf: &mut Salesforce,
+    deadline: &Deadline,
+    prepared: &Prepared,
+) -> Result<&'static str, Error> {
+    let located = &prepared.located;
+    let from_kind = |kind: FieldKind| match kind {
+        FieldKind::Checkbox => "boolean",
+        FieldKind::Text => "string",
+    };
+    if let Some(kind) = located.kind {
+        return Ok(from_kind(kind));
+    }
+    if let Some(MdValue::Typed {
+        xsi_type: Some(t), ..
+    }) = prepared.record.value(&located.field)
+    {
+        match t.as_str() {
+            "boolean" => return Ok("boolean"),
+            "string" => return Ok("string"),
+            _ => {}
+        }
+    }
+    let fields = rest::describe(sf, deadline, &located.type_name).await?;
+    let kind = fields
+        .iter()
+        .find(|f| f.name.eq_ignore_ascii_case(&located.field))
+        .map(|f| f.kind.as_str());
+    match kind {
+        Some("boolean") => Ok(from_kind(FieldKind::Checkbox)),
+        Some("string" | "textarea") => Ok(from_kind(FieldKind::Text)),
+        other => Err(Error::NotFound {
+            message: format!(
+                "field {}.{} has type `{}`; a checkbox or a text field holding true/false was expected",
+                located.type_name,
+                located.field,
+                other.unwrap_or("(not in the describe)")
+            ),
+            hint: "pin the right field with setting-field".into(),
+        }),
+    }
+}
+
+/// Explains a refused write: reads the field's manageability (one more request, only here) and
+/// says whether the package lets subscribers change the field, with Salesforce's answer verbatim.
+async fn explain_refusal(
+    sf: &mut Salesforce,
+    deadline: &Deadline,
+    located: &Located,
+    refused: SfError,
+) -> Error {
+    let field = format!("{}.{}", located.type_name, located.field);
+    let hint = match metadata::field_manageability(sf, deadline, &field).await {
+        Ok(Some(m)) if m == "SubscriberControlled" => format!(
+            "the package lets subscribers change {field} (fieldManageability SubscriberControlled), so the refusal has another cause: act on the statusCode and message above ({})",
+            refused.hint
+        ),
+        Ok(Some(m)) if m == "DeveloperControlled" || m == "Locked" => format!(
+            "the package does not let subscribers change {field} (fieldManageability {m}): only the package's developer can change it, through a package upgrade. Ask StoreConnect support how to switch the triggers in this org; this tool cannot change a {m} field"
+        ),
+        Ok(Some(m)) => format!(
+            "{field} has fieldManageability {m}; {}",
+            refused.hint
+        ),
+        Ok(None) => format!(
+            "readMetadata did not show {field}'s fieldManageability (the field may be invisible to this user); {}",
+            refused.hint
+        ),
+        Err(e) => format!(
+            "reading {field}'s fieldManageability failed too ({}); {}",
+            e.answer, refused.hint
+        ),
+    };
+    Error::Salesforce(SfError { hint, ..refused })
 }
 
 /// Time kept free before the deadline for the last read-back query.
@@ -513,6 +686,7 @@ mod tests {
             record: "s_c__Triggers_Enabled".into(),
             field: "s_c__Setting__c".into(),
             kind: None,
+            others: Vec::new(),
         };
         assert_eq!(l.full_name(), "s_c__Setting.s_c__Triggers_Enabled");
         l.record = "Triggers_Enabled".into();

@@ -202,7 +202,7 @@ pub fn enabled(org: &SimOrg) -> bool {
     match org.setting() {
         Value::Bool(b) => b,
         Value::Text(t) => t == "true",
-        Value::Nil => panic!("setting is nil"),
+        other => panic!("setting is {other:?}"),
     }
 }
 
