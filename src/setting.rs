@@ -593,10 +593,7 @@ async fn explain_refusal(
         Ok(Some(m)) if m == "DeveloperControlled" || m == "Locked" => format!(
             "the package does not let subscribers change {field} (fieldManageability {m}): only the package's developer can change it, through a package upgrade. Ask StoreConnect support how to switch the triggers in this org; this tool cannot change a {m} field"
         ),
-        Ok(Some(m)) => format!(
-            "{field} has fieldManageability {m}; {}",
-            refused.hint
-        ),
+        Ok(Some(m)) => format!("{field} has fieldManageability {m}; {}", refused.hint),
         Ok(None) => format!(
             "readMetadata did not show {field}'s fieldManageability (the field may be invisible to this user); {}",
             refused.hint

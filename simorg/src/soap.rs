@@ -3,9 +3,9 @@
 use std::time::{Instant, SystemTime};
 
 use crate::http::{HttpRequest, Response};
+use crate::store::StoredRecord;
 use crate::store::{FType, iso8601};
 use crate::xml::{Element, XSI_NS, escape, parse};
-use crate::store::StoredRecord;
 use crate::{Manageability, NotFoundShape, Shared, State, USER_ID, Value};
 
 /// The XML Schema namespace (`xsd:boolean`, `xsd:string`, …).
@@ -443,10 +443,7 @@ fn update_one(st: &mut State, md: &Element, full_name: &str) -> Result<(), Vec<S
             },
         };
         let stored = st.records[idx].column(&def.name);
-        if packaged
-            && def.manageability != Manageability::SubscriberControlled
-            && stored != value
-        {
+        if packaged && def.manageability != Manageability::SubscriberControlled && stored != value {
             errors.push(SaveError::on_field(
                 "CANNOT_MODIFY_MANAGED_OBJECT",
                 &def.name,
@@ -535,7 +532,11 @@ fn typed_value(el: &Element, def: &crate::store::FieldDef) -> Result<Value, Stri
                 && b.iter()
                     .enumerate()
                     .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
-            if shape { Ok(Value::Date(text.to_string())) } else { bad("YYYY-MM-DD") }
+            if shape {
+                Ok(Value::Date(text.to_string()))
+            } else {
+                bad("YYYY-MM-DD")
+            }
         }
         _ => Ok(Value::Text(el.text.clone())),
     }

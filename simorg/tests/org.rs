@@ -597,7 +597,12 @@ fn read_metadata_shape() {
         "{body}"
     );
     assert!(body.contains("<readMetadataResponse><result><records xsi:type=\"CustomMetadata\"><fullName>s_c__Setting.s_c__Triggers_Enabled</fullName><description>"), "{body}");
-    assert!(body.contains("</description><label>StoreConnect Triggers Enabled</label><protected>false</protected>"), "{body}");
+    assert!(
+        body.contains(
+            "</description><label>StoreConnect Triggers Enabled</label><protected>false</protected>"
+        ),
+        "{body}"
+    );
     assert!(body.contains("<values><field>s_c__Setting__c</field><value xsi:type=\"xsd:boolean\">true</value></values>"));
     assert!(body.contains("<value xsi:type=\"xsd:string\">Master switch for sync triggers &lt;media &amp; stock&gt; «€»</value>"), "{body}");
     assert!(body.contains("<description>Schaltet die Sync-Trigger ein &amp; aus: &lt;true&gt; = läuft, &lt;false&gt; = gestoppt — ✓</description><label>"), "{body}");
@@ -616,8 +621,14 @@ fn read_metadata_shape() {
             ),
             ("s_c__Notes__c".to_string(), Value::Nil),
             ("s_c__Sync_Media__c".to_string(), Value::Bool(true)),
-            ("s_c__Batch_Size__c".to_string(), Value::Number("50.0".into())),
-            ("s_c__Since__c".to_string(), Value::Date("2024-01-15".into())),
+            (
+                "s_c__Batch_Size__c".to_string(),
+                Value::Number("50.0".into())
+            ),
+            (
+                "s_c__Since__c".to_string(),
+                Value::Date("2024-01-15".into())
+            ),
         ]
     );
     // Unknown name: HTTP 200 with one nil record per requested name, as Salesforce answers.
@@ -733,7 +744,9 @@ fn update_replaces_whole_record_and_reports_errors() {
     assert_eq!(resp.status, 500, "{}", resp.body);
     assert!(
         resp.body.contains("<faultcode>soapenv:Client</faultcode>")
-            && resp.body.contains("Only the following configurations are supported"),
+            && resp
+                .body
+                .contains("Only the following configurations are supported"),
         "{}",
         resp.body
     );
@@ -1104,9 +1117,9 @@ fn update_refuses_a_value_typed_unlike_its_field() {
         assert_eq!(resp.status, 200, "{}", resp.body);
         assert!(
             resp.body.contains("<success>false</success>")
-                && resp
-                    .body
-                    .contains("<fields>s_c__Setting__c</fields><message>value not of required type")
+                && resp.body.contains(
+                    "<fields>s_c__Setting__c</fields><message>value not of required type"
+                )
                 && resp
                     .body
                     .contains("<statusCode>FIELD_INTEGRITY_EXCEPTION</statusCode>"),
@@ -1131,7 +1144,10 @@ fn update_refuses_a_value_typed_unlike_its_field() {
 #[test]
 fn read_metadata_not_found_shapes_are_knobs() {
     let cases = [
-        (NotFoundShape::Nil, "<result><records xsi:nil=\"true\"/></result>"),
+        (
+            NotFoundShape::Nil,
+            "<result><records xsi:nil=\"true\"/></result>",
+        ),
         (NotFoundShape::NoRecords, "<result/>"),
         (
             NotFoundShape::NoFullName,
@@ -1225,7 +1241,12 @@ fn protected_records_are_invisible_in_another_namespace_and_stay_protected() {
 fn field_manageability_decides_whether_the_subscriber_may_write() {
     let org = SimOrg::start(OrgConfig::default());
     let token = org.issue_access_token();
-    let field = read_metadata_of(&org, &token, "CustomField", "s_c__Setting__mdt.s_c__Setting__c");
+    let field = read_metadata_of(
+        &org,
+        &token,
+        "CustomField",
+        "s_c__Setting__mdt.s_c__Setting__c",
+    );
     assert!(
         field.body.contains("<records xsi:type=\"CustomField\"><fullName>s_c__Setting__mdt.s_c__Setting__c</fullName>")
             && field
@@ -1235,7 +1256,12 @@ fn field_manageability_decides_whether_the_subscriber_may_write() {
         "{}",
         field.body
     );
-    let missing = read_metadata_of(&org, &token, "CustomField", "s_c__Setting__mdt.s_c__Nope__c");
+    let missing = read_metadata_of(
+        &org,
+        &token,
+        "CustomField",
+        "s_c__Setting__mdt.s_c__Nope__c",
+    );
     assert!(missing.body.contains("<records xsi:nil=\"true\"/>"));
 
     for m in [Manageability::DeveloperControlled, Manageability::Locked] {
@@ -1244,8 +1270,12 @@ fn field_manageability_decides_whether_the_subscriber_may_write() {
             ..OrgConfig::default()
         });
         let token = org.issue_access_token();
-        let field =
-            read_metadata_of(&org, &token, "CustomField", "s_c__Setting__mdt.s_c__Setting__c");
+        let field = read_metadata_of(
+            &org,
+            &token,
+            "CustomField",
+            "s_c__Setting__mdt.s_c__Setting__c",
+        );
         assert!(
             field.body.contains(&format!(
                 "<fieldManageability>{}</fieldManageability>",

@@ -5,4 +5,5 @@ mod cli;
 mod common;
 mod faults;
 mod input;
+mod real_org;
 mod run;
