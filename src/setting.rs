@@ -404,7 +404,7 @@ pub fn same_value(sent: &MdValue, read: Option<&Value>) -> bool {
                     s.get(..19).is_some() && s.get(..19) == text.trim().get(..19)
                 }
                 (_, Value::String(s)) => s == text,
-                (_, other) => other.to_string() == text.trim(),
+                (_, other) => serde_json::to_string(other).is_ok_and(|s| s == text.trim()),
             }
         }
     }
@@ -692,6 +692,36 @@ mod tests {
             l.pin_line(),
             "setting-type=s_c__Setting__mdt setting-record=Triggers_Enabled setting-field=s_c__Setting__c"
         );
+    }
+
+    #[test]
+    fn compares_sent_values_with_soql_columns() {
+        let typed = |t: &str, text: &str| MdValue::Typed {
+            xsi_type: Some(t.into()),
+            text: text.into(),
+        };
+        assert!(same_value(&MdValue::Nil, Some(&json!(null))));
+        assert!(same_value(&MdValue::Nil, None));
+        assert!(!same_value(&MdValue::Nil, Some(&json!("x"))));
+        assert!(same_value(&typed("boolean", "true"), Some(&json!(true))));
+        assert!(!same_value(&typed("boolean", "true"), Some(&json!(false))));
+        assert!(same_value(&typed("double", "50.0"), Some(&json!(50))));
+        assert!(!same_value(&typed("double", "50.0"), Some(&json!(null))));
+        assert!(same_value(
+            &typed("date", "2024-01-15"),
+            Some(&json!("2024-01-15"))
+        ));
+        assert!(same_value(
+            &typed("dateTime", "2024-01-15T10:00:00.000Z"),
+            Some(&json!("2024-01-15T10:00:00.000+0000"))
+        ));
+        assert!(same_value(
+            &typed("string", "a <b> ü"),
+            Some(&json!("a <b> ü"))
+        ));
+        assert!(!same_value(&typed("string", "a"), Some(&json!("b"))));
+        assert!(same_value(&typed("string", ""), Some(&json!(null))));
+        assert!(!same_value(&typed("string", "a"), Some(&json!(null))));
     }
 
     #[test]
