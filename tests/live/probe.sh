@@ -25,8 +25,9 @@ read_md() { soap "<met:readMetadata><met:type>$1</met:type><met:fullNames>$2</me
 
 # get PATH [QUERY]: REST GET; prints status, the limit header and the body.
 get() {
-  curl -sS -G -D - -w '\n[HTTP %{http_code}]\n' "$rest/$1" ${2:+--data-urlencode "q=$2"} \
-    -H "Authorization: Bearer $SF_ACCESS_TOKEN" -H 'Accept: application/json' |
+  local args=(-sS -G -D - -w '\n[HTTP %{http_code}]\n' "$rest/$1")
+  if [ -n "${2:-}" ]; then args+=(--data-urlencode "q=$2"); fi
+  curl "${args[@]}" -H "Authorization: Bearer $SF_ACCESS_TOKEN" -H 'Accept: application/json' |
     grep -iv '^\(set-cookie\|strict-transport\|x-content\|x-xss\|x-robots\|cache-control\|expires\|content-security\|vary\|date\|server\):'
 }
 
@@ -60,14 +61,15 @@ section "CMDT cache delay: flip Probe, then poll SOQL until it shows the new val
 soap '<met:updateMetadata><met:metadata xsi:type="met:CustomMetadata"><met:fullName>SCT_Setting.Probe</met:fullName><met:label>Probe</met:label><met:protected>false</met:protected><met:values><met:field>Setting__c</met:field><met:value xsi:type="xsd:boolean">true</met:value></met:values></met:metadata></met:updateMetadata>' >/dev/null
 start=$(date +%s%N)
 for i in $(seq 1 60); do
-  value=$(soql_probe | jq -r '.records[0].Setting__c')
+  value=$(soql_probe | jq -r 'if type == "object" then .records[0].Setting__c else "an error" end')
+  if [ "$value" = "an error" ]; then echo "SOQL answered with an error:"; soql_probe; echo; break; fi
   if [ "$value" = "true" ]; then
     echo "SOQL showed the new value after $(( ($(date +%s%N) - start) / 1000000 )) ms ($i reads)"
     break
   fi
   sleep 0.5
 done
-[ "${value:-}" = "true" ] || echo "SOQL still showed ${value:-nothing} after 60 reads"
+case "${value:-}" in true | "an error") ;; *) echo "SOQL still showed ${value:-nothing} after 60 reads" ;; esac
 
 section "EntityDefinition / FieldDefinition through the plain /query resource"
 get query "SELECT QualifiedApiName, Label, NamespacePrefix FROM EntityDefinition WHERE Label = 'StoreConnect Setting'"
