@@ -1,6 +1,7 @@
 //! Runs a simulated org until killed and prints how to reach it.
 //!
 //! `cargo run -p simorg --example serve [-- --text] [--subscriber] [--disabled] [--rotate] [--lag-ms N]`
+//! `[--developer-controlled] [--protected]`
 
 use std::time::Duration;
 
@@ -16,6 +17,10 @@ fn main() {
             "--subscriber" => cfg.record_kind = RecordKind::Subscriber,
             "--disabled" => cfg.enabled = false,
             "--rotate" => cfg.rotate_refresh_tokens = true,
+            "--developer-controlled" => {
+                cfg.field_manageability = simorg::Manageability::DeveloperControlled
+            }
+            "--protected" => cfg.protected_record = true,
             "--lag-ms" => {
                 i += 1;
                 let ms = args.get(i).and_then(|v| v.parse().ok()).unwrap_or(0);
