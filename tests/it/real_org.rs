@@ -270,3 +270,19 @@ fn the_daily_request_limit_fails_at_once_and_concurrency_is_retried() {
     pinned(&org, &["status"]).run().expect(0);
     assert_eq!(count(&org, Op::Query), 3, "retried until it passed");
 }
+
+#[test]
+fn a_protected_record_of_the_subscriber_stays_protected() {
+    let org = org_with(OrgConfig {
+        protected_record: true,
+        record_kind: RecordKind::Subscriber,
+        ..OrgConfig::default()
+    });
+    Cli::for_org(&org, Auth::AccessToken, &["disable"])
+        .run()
+        .expect(0)
+        .contains("true -> false");
+    assert!(update_bodies(&org)[0].contains("<met:protected>true</met:protected>"));
+    assert!(org.record().protected);
+    assert!(!enabled(&org));
+}
