@@ -5,6 +5,7 @@ use std::ffi::OsString;
 use crate::action::{self, Phase};
 use crate::cli::{self, Command};
 use crate::commands;
+use crate::health;
 use crate::config::{Config, RawSettings};
 use crate::error::{EXIT_OK, Error, Result};
 use crate::github::Console;
@@ -51,6 +52,7 @@ async fn cli_main(console: Console, args: Vec<OsString>) -> Result<u8> {
     }
     match parsed.command {
         Command::Status { json } => commands::status(&config, console, json).await,
+        Command::Check { json } => health::check_command(&config, console, json).await,
         Command::Enable => commands::set(&config, console, true).await,
         Command::Disable => commands::set(&config, console, false).await,
         Command::Run { argv } => commands::run(&config, console, &argv).await,

@@ -255,6 +255,8 @@ pub(crate) struct StoredRecord {
     pub protected: bool,
     pub values: Vec<(String, Value)>,
     pub last_modified: SystemTime,
+    /// `lastModifiedByName` in listMetadata: who last wrote the record.
+    pub last_modified_by: String,
 }
 
 impl StoredRecord {
@@ -335,6 +337,7 @@ pub(crate) fn build_records(cfg: &OrgConfig) -> Vec<StoredRecord> {
                 .map(|(k, v)| (k.to_string(), v))
                 .collect(),
             last_modified: now,
+            last_modified_by: crate::soap::USER_NAME.to_string(),
         }
     };
     let triggers_ns = match cfg.record_kind {
