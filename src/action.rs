@@ -283,7 +283,7 @@ async fn check_mode(
     console: Console,
     report: &mut Report,
 ) -> Result<u8> {
-    let checked = health::check(sf, config, report).await?;
+    let mut checked = health::check(sf, config, report).await?;
     let changed = checked.changed.clone().unwrap_or_default();
     github::set_output("state", &checked.state.to_string())?;
     github::set_output("last-modified-by", changed.by.as_deref().unwrap_or(""))?;
@@ -296,6 +296,9 @@ async fn check_mode(
     )?;
     github::set_output("healed", if checked.healed() { "true" } else { "false" })?;
     report.details = checked.rows();
+    if let Some(e) = checked.heal_failure.take() {
+        return Err(e);
+    }
     let org = report.org.clone().unwrap_or_else(|| "the org".into());
     match checked.verdict {
         Verdict::On => console.info("StoreConnect triggers are enabled"),
@@ -375,7 +378,10 @@ async fn warn_if_changed_since_main(
     }
     let who = match (&report.located, report.changed) {
         // Post wrote nothing, so the last change is the other party's.
-        (Some(located), false) => format!("; {}", health::last_changed(sf, config, located).await.describe()),
+        (Some(located), false) => format!(
+            "; {}",
+            health::last_changed(sf, config, located).await.describe()
+        ),
         _ => String::new(),
     };
     console.warning(

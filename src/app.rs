@@ -5,10 +5,10 @@ use std::ffi::OsString;
 use crate::action::{self, Phase};
 use crate::cli::{self, Command};
 use crate::commands;
-use crate::health;
 use crate::config::{Config, RawSettings};
 use crate::error::{EXIT_OK, Error, Result};
 use crate::github::Console;
+use crate::health;
 
 /// Runs the program and returns its exit code.
 pub async fn main(argv0: OsString, args: Vec<OsString>) -> u8 {

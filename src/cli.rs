@@ -107,10 +107,9 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Cli, Error> {
                 "json" => json = true,
                 "help" => help = true,
                 "version" => version = true,
-                "dry-run" | "heal" => overrides.push((
-                    name.clone(),
-                    inline.unwrap_or_else(|| "true".into()),
-                )),
+                "dry-run" | "heal" => {
+                    overrides.push((name.clone(), inline.unwrap_or_else(|| "true".into())))
+                }
                 n if SETTING_NAMES.contains(&n) => {
                     let value = match inline {
                         Some(v) => v,

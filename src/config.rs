@@ -490,7 +490,12 @@ mod tests {
             let e = with(&[("MAX_DISABLED_MINUTES", bad)]).unwrap_err();
             assert!(e.to_string().contains("max-disabled-minutes"), "{bad}: {e}");
         }
-        assert!(with(&[("HEAL", "maybe")]).unwrap_err().to_string().contains("heal"));
+        assert!(
+            with(&[("HEAL", "maybe")])
+                .unwrap_err()
+                .to_string()
+                .contains("heal")
+        );
     }
 
     #[test]

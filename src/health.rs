@@ -105,7 +105,7 @@ pub enum Verdict {
 }
 
 /// What a health check found and did.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Checked {
     /// Resolved names.
     pub located: Located,
@@ -117,6 +117,9 @@ pub struct Checked {
     pub disabled_minutes: Option<u64>,
     /// The verdict.
     pub verdict: Verdict,
+    /// A heal that failed: the triggers may still be off. Callers report what was found
+    /// (outputs, JSON) first, then fail with this error.
+    pub heal_failure: Option<Error>,
 }
 
 impl Checked {
@@ -210,8 +213,8 @@ pub fn may_still_be_off(error: Error, org: Option<&str>) -> Error {
 }
 
 /// Runs a health check: read (SOQL); when not on, who/when (listMetadata); the grace window;
-/// with `heal`, turn on and verify. `report` gets the read; the heal's own report is returned
-/// inside the error or merged into `report`'s action.
+/// with `heal`, turn on and verify. `report` gets the read and what the heal did; a failed heal
+/// is returned in [`Checked::heal_failure`].
 pub async fn check(sf: &mut Salesforce, config: &Config, report: &mut Report) -> Result<Checked> {
     let state = commands::read(sf, config, report).await?;
     let located = report
@@ -226,6 +229,7 @@ pub async fn check(sf: &mut Salesforce, config: &Config, report: &mut Report) ->
             changed: None,
             disabled_minutes: None,
             verdict: Verdict::On,
+            heal_failure: None,
         });
     }
     let changed = last_changed(sf, config, &located).await;
@@ -236,6 +240,7 @@ pub async fn check(sf: &mut Salesforce, config: &Config, report: &mut Report) ->
         changed: Some(changed),
         disabled_minutes,
         verdict: Verdict::Off,
+        heal_failure: None,
     };
     let org = report.org.clone().unwrap_or_else(|| "the org".into());
     let within_grace = state == State::Valid(false)
@@ -288,7 +293,8 @@ pub async fn check(sf: &mut Salesforce, config: &Config, report: &mut Report) ->
                 "heal FAILED: found {}; the triggers may still be off",
                 checked.summary_line()
             );
-            Err(may_still_be_off(e, Some(&org)))
+            checked.heal_failure = Some(may_still_be_off(e, Some(&org)));
+            Ok(checked)
         }
     }
 }
@@ -297,7 +303,7 @@ pub async fn check(sf: &mut Salesforce, config: &Config, report: &mut Report) ->
 pub async fn check_command(config: &Config, console: Console, json: bool) -> Result<u8> {
     let mut sf = commands::connect(config, console)?;
     let mut report = Report::new("check");
-    let checked = check(&mut sf, config, &mut report).await?;
+    let mut checked = check(&mut sf, config, &mut report).await?;
     let org = report.org.clone().unwrap_or_else(|| "?".into());
     let changed = checked.changed.clone().unwrap_or_default();
     if json {
@@ -320,7 +326,17 @@ pub async fn check_command(config: &Config, console: Console, json: bool) -> Res
             "setting_field": checked.located.field,
         });
         println!("{object}");
+        if let Some(e) = checked.heal_failure.take() {
+            return Err(e);
+        }
     } else {
+        if let Some(e) = checked.heal_failure.take() {
+            println!(
+                "StoreConnect triggers are OFF on {org} ({}); the heal failed",
+                checked.summary_line()
+            );
+            return Err(e);
+        }
         let line = match checked.verdict {
             Verdict::On => format!("StoreConnect triggers are on on {org}"),
             Verdict::WithinGrace => format!(
@@ -343,7 +359,8 @@ pub async fn check_command(config: &Config, console: Console, json: bool) -> Res
         };
         println!("{line}");
         if checked.verdict == Verdict::Off {
-            console.info("Turn them on with `storeconnect-triggers enable`, or run `check --heal`.");
+            console
+                .info("Turn them on with `storeconnect-triggers enable`, or run `check --heal`.");
         }
     }
     Ok(checked.exit_code())
@@ -367,6 +384,7 @@ mod tests {
             changed,
             disabled_minutes,
             verdict,
+            heal_failure: None,
         }
     }
 
@@ -383,15 +401,24 @@ mod tests {
         );
         let line = off.summary_line();
         assert!(line.starts_with("off since "), "{line}");
-        assert!(line.ends_with("(42 minutes), last changed by Jane Admin"), "{line}");
+        assert!(
+            line.ends_with("(42 minutes), last changed by Jane Admin"),
+            "{line}"
+        );
         assert_eq!(off.exit_code(), 1);
         let unknown = checked(State::Valid(false), Some(Changed::default()), Verdict::Off);
         assert_eq!(
             unknown.summary_line(),
             "off since an unknown time, last changed by an unknown user"
         );
-        assert_eq!(checked(State::Valid(true), None, Verdict::On).summary_line(), "on");
-        assert_eq!(checked(State::Valid(false), None, Verdict::WithinGrace).exit_code(), 0);
+        assert_eq!(
+            checked(State::Valid(true), None, Verdict::On).summary_line(),
+            "on"
+        );
+        assert_eq!(
+            checked(State::Valid(false), None, Verdict::WithinGrace).exit_code(),
+            0
+        );
         let healed = checked(State::Valid(false), None, Verdict::Healed);
         assert_eq!(healed.exit_code(), 1, "healed still fails");
         assert!(healed.rows().contains(&("Healed".into(), "true".into())));
@@ -408,7 +435,10 @@ mod tests {
         );
         assert_eq!(e.exit_code(), 1);
         let hint = e.hint().unwrap();
-        assert!(hint.contains("may still be OFF in acme.my.salesforce.com"), "{hint}");
+        assert!(
+            hint.contains("may still be OFF in acme.my.salesforce.com"),
+            "{hint}"
+        );
         assert!(hint.contains("`mode: enable`") && hint.contains("`storeconnect-triggers enable`"));
         assert!(hint.ends_with("Then: h"));
     }

@@ -397,7 +397,10 @@ mod tests {
         assert_eq!(found.by.as_deref(), Some("Jane & Co"));
         assert_eq!(found.at.as_deref(), Some("2026-12-01T01:02:03.000Z"));
         let empty = "<Envelope><Body><listMetadataResponse/></Body></Envelope>";
-        assert_eq!(parse_list(&xml::parse(empty).unwrap(), "T.R").unwrap(), None);
+        assert_eq!(
+            parse_list(&xml::parse(empty).unwrap(), "T.R").unwrap(),
+            None
+        );
         assert!(parse_list(&xml::parse("<Envelope/>").unwrap(), "T.R").is_err());
     }
 

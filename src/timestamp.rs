@@ -117,7 +117,10 @@ mod tests {
             Some(UNIX_EPOCH),
             "no fraction"
         );
-        assert_eq!(parse("2000-03-01T00:00:00+00:00"), parse("2000-03-01T00:00:00.000Z"));
+        assert_eq!(
+            parse("2000-03-01T00:00:00+00:00"),
+            parse("2000-03-01T00:00:00.000Z")
+        );
         for bad in [
             "",
             "2026-12-01",

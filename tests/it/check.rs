@@ -103,7 +103,8 @@ fn heal_turns_the_triggers_on_verifies_and_still_fails() {
     let before = other_values(&org);
     org.clear_requests();
     let mut cli = check_cli(&org, &["--json"]);
-    cli.setting("heal", "true").setting("max-disabled-minutes", "60");
+    cli.setting("heal", "true")
+        .setting("max-disabled-minutes", "60");
     let run = cli.run();
     run.expect(1);
     let v = json(&run);
@@ -123,7 +124,10 @@ fn heal_turns_the_triggers_on_verifies_and_still_fails() {
         ]
     );
     let (by, at) = org.last_modified();
-    assert_eq!(by, "Integration User", "simorg moves lastModified on a write");
+    assert_eq!(
+        by, "Integration User",
+        "simorg moves lastModified on a write"
+    );
     assert!(at.elapsed().unwrap_or_default() < Duration::from_secs(60));
     // Healed: the next check is on and lists nothing.
     org.clear_requests();
@@ -197,7 +201,11 @@ fn action_check_outputs_when_on() {
     assert_eq!(out("disabled-minutes").as_deref(), Some(""));
     assert_eq!(out("last-modified-by").as_deref(), Some(""));
     assert_eq!(out("last-modified-at").as_deref(), Some(""));
-    assert!(main.summary.contains("| Healed | false |"), "{}", main.summary);
+    assert!(
+        main.summary.contains("| Healed | false |"),
+        "{}",
+        main.summary
+    );
     assert!(!ops(&org).contains(&Op::ListMetadata));
 }
 
@@ -233,7 +241,10 @@ fn action_check_heals_reports_and_fails() {
     }
     assert!(main.summary.contains("healed: found off since"));
     assert!(enabled(&org));
-    job.post(Some(&main)).run.expect(0).contains("nothing to do");
+    job.post(Some(&main))
+        .run
+        .expect(0)
+        .contains("nothing to do");
 }
 
 #[test]
@@ -252,8 +263,14 @@ fn action_check_inside_the_grace_window_warns_and_passes() {
         .expect(0)
         .contains("::warning title=StoreConnect triggers are off (maintenance in progress?)::")
         .contains("last changed by Jane Admin");
-    assert_eq!(main.outputs.get("disabled-minutes").map(String::as_str), Some("3"));
-    assert_eq!(main.outputs.get("healed").map(String::as_str), Some("false"));
+    assert_eq!(
+        main.outputs.get("disabled-minutes").map(String::as_str),
+        Some("3")
+    );
+    assert_eq!(
+        main.outputs.get("healed").map(String::as_str),
+        Some("false")
+    );
     assert!(!enabled(&org));
 }
 
@@ -277,7 +294,10 @@ fn guard_post_says_who_changed_the_setting_during_the_job() {
     let mut job = Job::new(&action_with(&org, &[]));
     let main = job.main();
     main.run.expect(0);
-    assert_eq!(main.state.get("main-left").map(String::as_str), Some("false"));
+    assert_eq!(
+        main.state.get("main-left").map(String::as_str),
+        Some("false")
+    );
     // Someone turns them on in Setup while the job runs.
     org.set_setting(Value::Bool(true));
     org.set_last_modified("Sam Other", SystemTime::now() - Duration::from_secs(120));
@@ -317,5 +337,38 @@ fn guard_post_failure_says_the_triggers_may_still_be_off_and_how_to_fix_it() {
         .contains("`mode: enable`")
         .contains("`storeconnect-triggers enable`");
     assert!(post.summary.contains("may still be OFF in localhost"));
+    assert!(!enabled(&org));
+}
+
+#[test]
+fn a_failed_heal_still_reports_what_the_check_found() {
+    let org = org_off_since(90);
+    org.inject(Fault::status(
+        Op::UpdateMetadata,
+        10,
+        500,
+        &soap_fault("INSUFFICIENT_ACCESS", "insufficient access rights"),
+    ));
+    let mut job = Job::new(&action_with(&org, &[("mode", "check"), ("heal", "true")]));
+    let main = job.main();
+    main.run
+        .expect(3)
+        .contains("::error title=StoreConnect triggers%3A check (main) failed::")
+        .contains("may still be OFF in localhost");
+    let out = |k: &str| main.outputs.get(k).cloned().unwrap_or_default();
+    assert_eq!(out("state"), "false");
+    assert_eq!(out("healed"), "false");
+    assert_eq!(out("last-modified-by"), ADMIN);
+    assert_eq!(out("disabled-minutes"), "90");
+    assert!(main.summary.contains("heal FAILED"), "{}", main.summary);
+    assert!(main.summary.contains("| Last changed by | Jane Admin |"));
+
+    let run = check_cli(&org, &["--heal", "--json"]).run();
+    run.expect(3).contains("may still be OFF in localhost");
+    let v = json(&run);
+    assert_eq!(
+        (v["healed"].clone(), v["last_modified_by"].clone()),
+        (false.into(), ADMIN.into())
+    );
     assert!(!enabled(&org));
 }
