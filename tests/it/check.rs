@@ -372,3 +372,26 @@ fn a_failed_heal_still_reports_what_the_check_found() {
     );
     assert!(!enabled(&org));
 }
+
+#[test]
+fn heal_with_dry_run_writes_nothing_and_an_invalid_value_gets_no_grace() {
+    let org = org_off_since(90);
+    check_cli(&org, &["--heal", "--dry-run"])
+        .run()
+        .expect(1)
+        .contains("dry run: would turn them on, nothing written");
+    assert!(!enabled(&org));
+    assert!(!ops(&org).contains(&Op::UpdateMetadata));
+
+    let org = start_org(FieldKind::Text, RecordKind::Subscriber, true);
+    org.set_setting(Value::Text("maybe".into()));
+    org.set_last_modified(ADMIN, SystemTime::now() - Duration::from_secs(60));
+    check_cli(&org, &["--max-disabled-minutes", "600"])
+        .run()
+        .expect(1)
+        .contains("not on (the setting holds \"maybe\")");
+    let run = check_cli(&org, &["--max-disabled-minutes", "600", "--heal", "--json"]).run();
+    run.expect(1);
+    assert_eq!(json(&run)["healed"], true);
+    assert_eq!(org.setting(), Value::Text("true".into()));
+}
