@@ -152,6 +152,27 @@ fn main() {
             run_action(&org, auth),
             8,
         );
+        // Health checks (issue 9): on 2, off 3, heal <= 6 with a sign-in; one less with a token.
+        check(
+            format!("check (on), pinned, {auth:?}"),
+            run_cli(&org, auth, true, &["check"]),
+            1 + sign_in,
+        );
+        run_cli(&org, auth, true, &["disable"]);
+        check(
+            format!("check (off), pinned, {auth:?}"),
+            run_cli(&org, auth, true, &["check"]),
+            2 + sign_in,
+        );
+        check(
+            format!("check --heal (off), pinned, {auth:?}"),
+            run_cli(&org, auth, true, &["check", "--heal"]),
+            5 + sign_in,
+        );
+        assert!(
+            run_cli(&org, auth, true, &["status"]).len() == 1 + sign_in,
+            "heal left the triggers on"
+        );
     }
 
     println!("\nHTTP requests per operation (simulated org, no read-back lag)\n");

@@ -8,8 +8,9 @@ use std::time::Instant;
 
 use crate::commands::{self, Caught, Report, Signals};
 use crate::config::{Config, RawSettings};
-use crate::error::{EXIT_OK, EXIT_WRONG_STATE, Error, Result};
+use crate::error::{EXIT_OK, Error, Result};
 use crate::github::{self, Console};
+use crate::health::{self, Verdict};
 use crate::setting::State;
 
 /// Basename of the main entrypoint (`runs.entrypoint`).
@@ -18,6 +19,8 @@ pub const MAIN_ENTRYPOINT: &str = "storeconnect-triggers-action-main";
 pub const POST_ENTRYPOINT: &str = "storeconnect-triggers-action-post";
 /// The state key main writes before changing anything.
 pub const PREVIOUS_STATE: &str = "previous-state";
+/// The state key guard's main writes after its verified change: the value it left the org in.
+pub const MAIN_LEFT: &str = "main-left";
 
 /// Which phase of the action runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -137,6 +140,10 @@ pub async fn run(phase: Phase) -> u8 {
             summarize(console, &report);
             code
         }
+        Some(Err(e)) if phase == Phase::Post => {
+            let e = health::may_still_be_off(e, report.org.clone().as_deref());
+            fail(console, &mut report, &e, started)
+        }
         Some(Err(e)) => fail(console, &mut report, &e, started),
     }
 }
@@ -149,53 +156,28 @@ async fn main_phase(
 ) -> Result<u8> {
     let mut sf = commands::connect(config, console)?;
     match mode {
-        Mode::Check => {
-            let state = commands::read(&mut sf, config, report).await?;
-            report.action = "checked".into();
-            github::set_output("state", &state.to_string())?;
-            match state {
-                State::Valid(true) => {
-                    console.info("StoreConnect triggers are enabled");
-                    Ok(EXIT_OK)
-                }
-                State::Valid(false) => {
-                    console.error(
-                        "StoreConnect triggers are OFF",
-                        &format!(
-                            "The StoreConnect sync triggers are disabled on {}: media imports, record publishing and stock updates are not running. Enable them (mode: enable) once no maintenance job is running.",
-                            report.org.as_deref().unwrap_or("the org")
-                        ),
-                    );
-                    report.action = "checked: triggers are OFF".into();
-                    Ok(EXIT_WRONG_STATE)
-                }
-                State::Invalid(raw) => Err(Error::WrongState {
-                    message: format!("the setting holds {raw}, neither true nor false"),
-                    hint: "set it with mode: enable, or in Setup > Custom Metadata Types".into(),
-                }),
-            }
-        }
+        Mode::Check => check_mode(&mut sf, config, console, report).await,
         Mode::Guard | Mode::Enable | Mode::Disable => {
             let wanted = mode == Mode::Enable;
             let guard = mode == Mode::Guard;
-            let after = commands::change(&mut sf, config, wanted, report, |prepared| {
+            let mut found_off = false;
+            let changed = commands::change(&mut sf, config, wanted, report, |prepared| {
                 if guard {
                     // Written before anything changes, so post can report it even if main dies next.
                     github::save_state(PREVIOUS_STATE, &prepared.state.to_string())?;
-                    if prepared.state != State::Valid(true) {
-                        console.warning(
-                            "Triggers were already off",
-                            &format!(
-                                "StoreConnect triggers were {} before this job started: another job may be maintaining this org (use one concurrency group per org). This job's post step will turn them on.",
-                                prepared.state
-                            ),
-                        );
-                    }
+                    found_off = prepared.state != State::Valid(true);
                 }
                 github::set_output("previous-state", &prepared.state.to_string())?;
                 Ok(())
             })
-            .await?;
+            .await;
+            if found_off {
+                warn_already_off(&mut sf, config, console, report).await;
+            }
+            let after = changed?;
+            if guard && !config.dry_run {
+                github::save_state(MAIN_LEFT, &after.to_string())?;
+            }
             github::set_output("state", &after.to_string())?;
             github::set_output("changed", if report.changed { "true" } else { "false" })?;
             console.info(&format!(
@@ -245,6 +227,7 @@ async fn post_phase(
             "StoreConnect triggers: {after} ({})",
             report.action
         ));
+        warn_if_changed_since_main(&mut sf, config, console, report).await;
         Ok(EXIT_OK)
     };
     tokio::pin!(work);
@@ -291,4 +274,120 @@ fn summarize(console: Console, report: &Report) {
     if let Err(e) = github::append_summary(&report.to_markdown()) {
         console.warning("Job summary not written", &format!("{e:#}"));
     }
+}
+
+/// `mode: check`: the health check, its outputs, annotations and summary rows.
+async fn check_mode(
+    sf: &mut crate::client::Salesforce,
+    config: &Config,
+    console: Console,
+    report: &mut Report,
+) -> Result<u8> {
+    let mut checked = health::check(sf, config, report).await?;
+    let changed = checked.changed.clone().unwrap_or_default();
+    github::set_output("state", &checked.state.to_string())?;
+    github::set_output("last-modified-by", changed.by.as_deref().unwrap_or(""))?;
+    github::set_output("last-modified-at", &changed.at_text().unwrap_or_default())?;
+    github::set_output(
+        "disabled-minutes",
+        &checked
+            .disabled_minutes
+            .map_or(String::new(), |m| m.to_string()),
+    )?;
+    github::set_output("healed", if checked.healed() { "true" } else { "false" })?;
+    report.details = checked.rows();
+    if let Some(e) = checked.heal_failure.take() {
+        return Err(e);
+    }
+    let org = report.org.clone().unwrap_or_else(|| "the org".into());
+    match checked.verdict {
+        Verdict::On => console.info("StoreConnect triggers are enabled"),
+        // health::check already warned.
+        Verdict::WithinGrace => {}
+        Verdict::Off => console.error(
+            "StoreConnect triggers are OFF",
+            &format!(
+                "The StoreConnect sync triggers are {} on {org}: media imports, record publishing and stock updates are not running. Enable them (mode: enable, or heal: true on this check) once no maintenance job is running.",
+                checked.summary_line()
+            ),
+        ),
+        Verdict::Healed => console.error(
+            "StoreConnect triggers were OFF (healed)",
+            &format!(
+                "The StoreConnect sync triggers were {} on {org}. This check turned them on and verified them by read-back; it fails so someone finds the job that left them off.",
+                checked.summary_line()
+            ),
+        ),
+        Verdict::WouldHeal => console.error(
+            "StoreConnect triggers are OFF",
+            &format!(
+                "The StoreConnect sync triggers are {} on {org}. Dry run: they would be turned on; nothing was written.",
+                checked.summary_line()
+            ),
+        ),
+    }
+    Ok(checked.exit_code())
+}
+
+/// Guard's main found the triggers off already: say who turned them off and when (one
+/// listMetadata call, made only in this case), since another job is probably maintaining the org.
+async fn warn_already_off(
+    sf: &mut crate::client::Salesforce,
+    config: &Config,
+    console: Console,
+    report: &Report,
+) {
+    let Some(located) = report.located.clone() else {
+        return;
+    };
+    let found = report.before.as_ref().map_or("?".into(), State::to_string);
+    let changed = if report.before == Some(State::Valid(false)) {
+        // Main wrote nothing, so the record's last change is still the other party's.
+        Some(health::last_changed(sf, config, &located).await)
+    } else {
+        None
+    };
+    let who = changed.map_or(String::new(), |c| format!(" ({})", c.describe()));
+    console.warning(
+        "Triggers were already off",
+        &format!(
+            "StoreConnect triggers were {found} before this job started{who}: another job may be maintaining this org (use one concurrency group per org). This job's post step will turn them on, possibly while that job still runs."
+        ),
+    );
+}
+
+/// Guard's post: if the value post found is not the one main left, someone changed the setting
+/// in between; say so, and who and when when the record's last change is still theirs.
+async fn warn_if_changed_since_main(
+    sf: &mut crate::client::Salesforce,
+    config: &Config,
+    console: Console,
+    report: &Report,
+) {
+    let Some(left) = std::env::var(format!("STATE_{MAIN_LEFT}"))
+        .ok()
+        .filter(|v| !v.is_empty())
+    else {
+        return;
+    };
+    let Some(found) = report.before.as_ref().map(State::to_string) else {
+        return;
+    };
+    if found == left {
+        return;
+    }
+    let who = match (&report.located, report.changed) {
+        // Post wrote nothing, so the last change is the other party's.
+        (Some(located), false) => format!(
+            "; {}",
+            health::last_changed(sf, config, located).await.describe()
+        ),
+        _ => String::new(),
+    };
+    console.warning(
+        "Setting changed during the job",
+        &format!(
+            "Main left the StoreConnect triggers {left}, but post found {found}: someone or something else changed the setting while this job ran{who}. Check that no other job maintains this org at the same time (one concurrency group per org)."
+        ),
+    );
 }

@@ -8,6 +8,7 @@ use crate::commands;
 use crate::config::{Config, RawSettings};
 use crate::error::{EXIT_OK, Error, Result};
 use crate::github::Console;
+use crate::health;
 
 /// Runs the program and returns its exit code.
 pub async fn main(argv0: OsString, args: Vec<OsString>) -> u8 {
@@ -51,6 +52,7 @@ async fn cli_main(console: Console, args: Vec<OsString>) -> Result<u8> {
     }
     match parsed.command {
         Command::Status { json } => commands::status(&config, console, json).await,
+        Command::Check { json } => health::check_command(&config, console, json).await,
         Command::Enable => commands::set(&config, console, true).await,
         Command::Disable => commands::set(&config, console, false).await,
         Command::Run { argv } => commands::run(&config, console, &argv).await,

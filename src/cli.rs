@@ -13,6 +13,11 @@ pub enum Command {
         /// Print one JSON object instead of text.
         json: bool,
     },
+    /// Health check: who/when when off, grace window, optional heal.
+    Check {
+        /// Print one JSON object instead of text.
+        json: bool,
+    },
     /// Set `true` and verify.
     Enable,
     /// Set `false` and verify.
@@ -53,6 +58,10 @@ pub fn usage() -> String {
 
 USAGE:
   storeconnect-triggers status [--json]     print the state; exit 0 enabled, 1 disabled
+  storeconnect-triggers check [--json] [--heal] [--max-disabled-minutes N]
+                                            health check: when off, say who changed it and when;
+                                            exit 0 on (or off for less than N minutes), 1 off
+                                            (also after --heal turned them on and verified)
   storeconnect-triggers enable              set true, read back to verify
   storeconnect-triggers disable             set false, read back to verify
   storeconnect-triggers run -- CMD [ARGS]   disable, run CMD, then always enable and verify
@@ -98,10 +107,9 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Cli, Error> {
                 "json" => json = true,
                 "help" => help = true,
                 "version" => version = true,
-                "dry-run" => overrides.push((
-                    "dry-run".to_string(),
-                    inline.unwrap_or_else(|| "true".into()),
-                )),
+                "dry-run" | "heal" => {
+                    overrides.push((name.clone(), inline.unwrap_or_else(|| "true".into())))
+                }
                 n if SETTING_NAMES.contains(&n) => {
                     let value = match inline {
                         Some(v) => v,
@@ -136,10 +144,11 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Cli, Error> {
         (_, true, _) => Command::Version,
         (_, _, None) => {
             return Err(Error::usage(
-                "no command given: use status, enable, disable or run",
+                "no command given: use status, check, enable, disable or run",
             ));
         }
         (_, _, Some("status")) => Command::Status { json },
+        (_, _, Some("check")) => Command::Check { json },
         (_, _, Some("enable")) => Command::Enable,
         (_, _, Some("disable")) => Command::Disable,
         (_, _, Some("run")) if rest.is_empty() => {
@@ -150,12 +159,12 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Cli, Error> {
         (_, _, Some("run")) => Command::Run { argv: rest.clone() },
         (_, _, Some(other)) => {
             return Err(Error::usage(format!(
-                "unknown command `{other}`: use status, enable, disable or run"
+                "unknown command `{other}`: use status, check, enable, disable or run"
             )));
         }
     };
-    if json && !matches!(command, Command::Status { .. }) {
-        return Err(Error::usage("--json goes with status"));
+    if json && !matches!(command, Command::Status { .. } | Command::Check { .. }) {
+        return Err(Error::usage("--json goes with status or check"));
     }
     if !rest.is_empty() && !matches!(command, Command::Run { .. }) {
         return Err(Error::usage("arguments after -- go with run"));
@@ -208,6 +217,25 @@ mod tests {
                 argv: ["make", "--load"].map(OsString::from).to_vec()
             }
         );
+    }
+
+    #[test]
+    fn check_command_and_its_flags() {
+        let cli = p(&["check", "--json", "--heal", "--max-disabled-minutes", "30"]).unwrap();
+        assert_eq!(cli.command, Command::Check { json: true });
+        assert_eq!(
+            cli.overrides,
+            vec![
+                ("heal".into(), "true".into()),
+                ("max-disabled-minutes".into(), "30".into())
+            ]
+        );
+        let cli = p(&["check", "--heal=false"]).unwrap();
+        assert_eq!(cli.overrides, vec![("heal".into(), "false".into())]);
+        assert!(matches!(
+            p(&["check", "--max-disabled-minutes"]),
+            Err(Error::Usage(_))
+        ));
     }
 
     #[test]

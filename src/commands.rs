@@ -49,6 +49,8 @@ pub struct Report {
     pub failure: Option<(String, Option<String>)>,
     /// For guard's post: the value main saved before the job changed anything.
     pub before_job: Option<String>,
+    /// Extra `(label, value)` rows, e.g. a health check's who/when/healed.
+    pub details: Vec<(String, String)>,
 }
 
 impl Report {
@@ -96,6 +98,9 @@ impl Report {
             cell(&self.before),
             cell(&self.after)
         ));
+        for (label, value) in &self.details {
+            md.push_str(&format!("| {} | {} |\n", md_cell(label), md_cell(value)));
+        }
         md.push_str(&format!(
             "| Done | {} |\n| Duration | {:.1} s |\n",
             md_cell(&self.action),

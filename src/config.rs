@@ -35,7 +35,12 @@ pub const SETTING_NAMES: &[&str] = &[
     "setting-field",
     "timeout",
     "dry-run",
+    "max-disabled-minutes",
+    "heal",
 ];
+
+/// Largest `max-disabled-minutes` accepted: one year.
+pub const MAX_DISABLED_MINUTES_LIMIT: u64 = 525_600;
 
 /// Raw settings, all optional strings; empty values count as unset.
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -69,6 +74,9 @@ pub struct RawSettings {
     dry_run: Option<String>,
     /// The action's `mode` input (unused by the CLI).
     pub mode: Option<String>,
+    #[serde(alias = "max-disabled-minutes")]
+    max_disabled_minutes: Option<String>,
+    heal: Option<String>,
 }
 
 impl RawSettings {
@@ -118,6 +126,8 @@ impl RawSettings {
             "setting-field" => self.setting_field = value,
             "timeout" => self.timeout = value,
             "dry-run" => self.dry_run = value,
+            "max-disabled-minutes" => self.max_disabled_minutes = value,
+            "heal" => self.heal = value,
             other => return Err(Error::usage(format!("unknown setting `{other}`"))),
         }
         Ok(())
@@ -142,6 +152,10 @@ pub struct Config {
     pub timeout: Duration,
     /// Find and read, report, change nothing.
     pub dry_run: bool,
+    /// Health check: triggers off for less than this many minutes pass with a warning.
+    pub max_disabled_minutes: u64,
+    /// Health check: past the grace window, turn the triggers on (and still fail).
+    pub heal: bool,
 }
 
 /// Parses `true`/`false` (any case; also `1`/`0`, `yes`/`no`).
@@ -337,14 +351,38 @@ impl Config {
                 .map(|v| check_api_name("setting-field", v, "__c"))
                 .transpose()?,
         };
+        let (max_disabled_minutes, heal) = health_settings(&raw)?;
         Ok(Config {
             credentials,
             api_version,
             pins,
             timeout: Duration::from_secs(timeout),
             dry_run,
+            max_disabled_minutes,
+            heal,
         })
     }
+}
+
+/// Validates the health-check settings: `max-disabled-minutes` (default 0) and `heal` (default false).
+fn health_settings(raw: &RawSettings) -> Result<(u64, bool), Error> {
+    let minutes = match raw.max_disabled_minutes.as_deref().map(str::trim) {
+        None => 0,
+        Some(m) => m
+            .parse::<u64>()
+            .ok()
+            .filter(|m| *m <= MAX_DISABLED_MINUTES_LIMIT)
+            .ok_or_else(|| {
+                Error::usage(format!(
+                    "max-disabled-minutes `{m}` must be a whole number of minutes from 0 to {MAX_DISABLED_MINUTES_LIMIT}"
+                ))
+            })?,
+    };
+    let heal = match &raw.heal {
+        Some(v) => parse_bool("heal", v)?,
+        None => false,
+    };
+    Ok((minutes, heal))
 }
 
 #[cfg(test)]
@@ -451,6 +489,30 @@ mod tests {
                 ("LOGIN_URL", DEFAULT_LOGIN_URL)
             ]))
             .is_ok()
+        );
+    }
+
+    #[test]
+    fn health_check_settings() {
+        let base = [("ACCESS_TOKEN", "t"), ("INSTANCE_URL", "https://x")];
+        let with = |extra: &[(&str, &str)]| {
+            let mut pairs = base.to_vec();
+            pairs.extend_from_slice(extra);
+            Config::from_raw(raw(&pairs))
+        };
+        let c = with(&[]).unwrap();
+        assert_eq!((c.max_disabled_minutes, c.heal), (0, false));
+        let c = with(&[("MAX_DISABLED_MINUTES", " 90 "), ("HEAL", "TRUE")]).unwrap();
+        assert_eq!((c.max_disabled_minutes, c.heal), (90, true));
+        for bad in ["-1", "1.5", "soon", "525601"] {
+            let e = with(&[("MAX_DISABLED_MINUTES", bad)]).unwrap_err();
+            assert!(e.to_string().contains("max-disabled-minutes"), "{bad}: {e}");
+        }
+        assert!(
+            with(&[("HEAL", "maybe")])
+                .unwrap_err()
+                .to_string()
+                .contains("heal")
         );
     }
 

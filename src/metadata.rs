@@ -299,6 +299,67 @@ fn save_hint(code: Option<&str>) -> String {
     }
 }
 
+/// Who last changed a component and when, from its listMetadata `FileProperties`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LastChange {
+    /// `lastModifiedByName`, e.g. `Jane Admin` (`None` when the answer had none).
+    pub by: Option<String>,
+    /// `lastModifiedDate` as sent, e.g. `2026-12-01T01:02:03.000Z`.
+    pub at: Option<String>,
+}
+
+/// Who last changed one CustomMetadata record and when.
+///
+/// Source: `listMetadata` of type `CustomMetadata`, whose FileProperties carry
+/// `lastModifiedByName` and `lastModifiedDate` (Metadata API reference, "listMetadata" and
+/// "FileProperties"). It is the only documented source of both: SOQL on a `__mdt` type offers
+/// no audit fields, and readMetadata returns the record without them. `ListMetadataQuery.folder`
+/// is documented only for folder-based types (Dashboard, Document, EmailTemplate, Report), so
+/// it is not used to narrow the listing: one call lists the records of every custom metadata
+/// type, and the record is picked by fullName (case-insensitively, as API names are).
+/// `Ok(None)` when the listing does not show the record.
+pub async fn last_change(
+    sf: &mut Salesforce,
+    deadline: &Deadline,
+    full_name: &str,
+) -> Result<Option<LastChange>, SfError> {
+    let action = format!("listMetadata of CustomMetadata (for `{full_name}`)");
+    let body = format!(
+        "<met:listMetadata><met:queries><met:type>CustomMetadata</met:type></met:queries><met:asOfVersion>{}</met:asOfVersion></met:listMetadata>",
+        xml::escape(sf.api_version())
+    );
+    let envelope = sf.soap(deadline, &action, &body).await?;
+    parse_list(&envelope, full_name).map_err(|answer| SfError {
+        action,
+        answer,
+        code: None,
+        hint: "nothing was changed; report this answer to the maintainers".into(),
+    })
+}
+
+/// Picks `full_name`'s FileProperties out of a listMetadata response envelope.
+pub fn parse_list(envelope: &Element, full_name: &str) -> Result<Option<LastChange>, String> {
+    let Some(response) = envelope.find("listMetadataResponse") else {
+        return Err("the answer has no listMetadataResponse".into());
+    };
+    let text = |el: &Element, name: &str| {
+        el.child(name)
+            .filter(|c| !matches!(c.attr("nil"), Some("true" | "1")))
+            .map(|c| c.text.trim().to_string())
+            .filter(|t| !t.is_empty())
+    };
+    Ok(response
+        .children_named("result")
+        .find(|r| {
+            r.child_text("fullName")
+                .is_some_and(|n| n.trim().eq_ignore_ascii_case(full_name))
+        })
+        .map(|r| LastChange {
+            by: text(r, "lastModifiedByName"),
+            at: text(r, "lastModifiedDate"),
+        }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -377,6 +438,25 @@ mod tests {
         );
         let nil = "<E><readMetadataResponse><result><records/></result></readMetadataResponse></E>";
         assert_eq!(parse_manageability(&xml::parse(nil).unwrap()), None);
+    }
+
+    #[test]
+    fn list_results() {
+        let answer = r#"<Envelope><Body><listMetadataResponse><result><fullName>acme__Setting.acme__Triggers_Enabled</fullName><lastModifiedByName>Someone Else</lastModifiedByName><lastModifiedDate>2026-01-01T00:00:00.000Z</lastModifiedDate></result><result><fullName>S_C__Setting.s_c__Triggers_Enabled</fullName><lastModifiedByName>Jane &amp; Co</lastModifiedByName><lastModifiedDate>2026-12-01T01:02:03.000Z</lastModifiedDate><type>CustomMetadata</type></result></listMetadataResponse></Body></Envelope>"#;
+        let found = parse_list(
+            &xml::parse(answer).unwrap(),
+            "s_c__Setting.s_c__Triggers_Enabled",
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(found.by.as_deref(), Some("Jane & Co"));
+        assert_eq!(found.at.as_deref(), Some("2026-12-01T01:02:03.000Z"));
+        let empty = "<Envelope><Body><listMetadataResponse/></Body></Envelope>";
+        assert_eq!(
+            parse_list(&xml::parse(empty).unwrap(), "T.R").unwrap(),
+            None
+        );
+        assert!(parse_list(&xml::parse("<Envelope/>").unwrap(), "T.R").is_err());
     }
 
     #[test]

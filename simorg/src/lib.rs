@@ -527,6 +527,26 @@ impl SimOrg {
     }
 }
 
+impl SimOrg {
+    /// Who last changed the Triggers Enabled record and when, as listMetadata reports them
+    /// (`lastModifiedByName`, `lastModifiedDate`). Every successful updateMetadata moves them
+    /// to the integration user and the time of the write.
+    pub fn last_modified(&self) -> (String, std::time::SystemTime) {
+        let st = self.shared.lock();
+        let r = st.triggers_record();
+        (r.last_modified_by.clone(), r.last_modified)
+    }
+
+    /// Sets who last changed the Triggers Enabled record and when (e.g. an admin in Setup
+    /// an hour ago: `SystemTime::now() - Duration::from_secs(3600)`).
+    pub fn set_last_modified(&self, by: &str, at: std::time::SystemTime) {
+        let mut st = self.shared.lock();
+        let rec = &mut st.records[0];
+        rec.last_modified_by = by.to_string();
+        rec.last_modified = at;
+    }
+}
+
 impl Drop for SimOrg {
     fn drop(&mut self) {
         self.shared.stop.store(true, Ordering::SeqCst);

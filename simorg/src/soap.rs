@@ -19,7 +19,8 @@ const ENVELOPE_OPEN: &str = concat!(
     r#"xmlns:xsd="http://www.w3.org/2001/XMLSchema"><soapenv:Body>"#
 );
 const ENVELOPE_CLOSE: &str = "</soapenv:Body></soapenv:Envelope>";
-const USER_NAME: &str = "Integration User";
+/// Name of the integration user: who the org records as the author of every write.
+pub(crate) const USER_NAME: &str = "Integration User";
 /// SOAP 1.1 envelope namespace.
 const SOAPENV_NS: &str = "http://schemas.xmlsoap.org/soap/envelope/";
 /// The Metadata API namespace: the operation, the SessionHeader and everything inside them.
@@ -487,6 +488,7 @@ fn update_one(st: &mut State, md: &Element, full_name: &str) -> Result<(), Vec<S
         }
     }
     rec.last_modified = SystemTime::now();
+    rec.last_modified_by = USER_NAME.to_string();
     Ok(())
 }
 
@@ -564,7 +566,7 @@ fn list_metadata(st: &State, op: &Element) -> Response {
                     "<result><createdById>{user}</createdById><createdByName>{uname}</createdByName>",
                     "<createdDate>{created}</createdDate><fileName>customMetadata/{fname}.md</fileName>",
                     "<fullName>{fname}</fullName><id>{id}</id><lastModifiedById>{user}</lastModifiedById>",
-                    "<lastModifiedByName>{uname}</lastModifiedByName><lastModifiedDate>{modified}</lastModifiedDate>",
+                    "<lastModifiedByName>{mname}</lastModifiedByName><lastModifiedDate>{modified}</lastModifiedDate>",
                     "<manageableState>{state}</manageableState>{ns}<type>CustomMetadata</type></result>"
                 ),
                 user = USER_ID,
@@ -573,6 +575,7 @@ fn list_metadata(st: &State, op: &Element) -> Response {
                 fname = full_name,
                 id = r.id,
                 modified = iso8601(r.last_modified),
+                mname = escape(&r.last_modified_by),
                 state = state,
                 ns = ns,
             ));

@@ -298,6 +298,8 @@ pub(crate) struct StoredRecord {
     pub last_modified: SystemTime,
     /// The record's `description` (Metadata API only; SOQL does not show it).
     pub description: Option<String>,
+    /// `lastModifiedByName` in listMetadata: who last wrote the record.
+    pub last_modified_by: String,
 }
 
 impl StoredRecord {
@@ -386,6 +388,7 @@ pub(crate) fn build_records(cfg: &OrgConfig) -> Vec<StoredRecord> {
                 .collect(),
             last_modified: now,
             description: None,
+            last_modified_by: crate::soap::USER_NAME.to_string(),
         }
     };
     let triggers_ns = match cfg.record_kind {

@@ -870,6 +870,35 @@ fn list_metadata_file_properties() {
 }
 
 #[test]
+fn list_metadata_serves_who_and_when_tests_can_set() {
+    let org = SimOrg::start(OrgConfig::default());
+    let token = org.issue_access_token();
+    let at = std::time::UNIX_EPOCH + std::time::Duration::from_millis(1_705_312_800_123);
+    org.set_last_modified("Jane <Admin> & Co", at);
+    assert_eq!(org.last_modified(), ("Jane <Admin> & Co".to_string(), at));
+    let body = soap(
+        &org,
+        &token,
+        "<met:listMetadata><met:queries><met:type>CustomMetadata</met:type></met:queries><met:asOfVersion>66.0</met:asOfVersion></met:listMetadata>",
+    )
+    .body;
+    let ours = body
+        .split("<result>")
+        .find(|r| r.contains("<fullName>s_c__Setting.s_c__Triggers_Enabled</fullName>"))
+        .expect("the record is listed");
+    assert!(
+        ours.contains("<lastModifiedByName>Jane &lt;Admin&gt; &amp; Co</lastModifiedByName>"),
+        "{ours}"
+    );
+    assert!(
+        ours.contains("<lastModifiedDate>2024-01-15T10:00:00.123Z</lastModifiedDate>"),
+        "{ours}"
+    );
+    // Other records keep the integration user.
+    assert_eq!(body.matches("Jane &lt;Admin&gt;").count(), 1);
+}
+
+#[test]
 fn fault_injection_and_request_log() {
     let org = SimOrg::start(OrgConfig::default());
     let token = org.issue_access_token();

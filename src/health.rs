@@ -1,0 +1,446 @@
+//! Health checks that explain and heal: when the triggers are found off, who last changed the
+//! setting and when (listMetadata), whether that is inside the grace window
+//! (`max-disabled-minutes`), and, with `heal`, turning them back on (verified by read-back).
+//! Shared by the CLI's `check` command and the action's `mode: check`.
+
+use std::time::SystemTime;
+
+use crate::client::Salesforce;
+use crate::commands::{self, Report};
+use crate::config::Config;
+use crate::error::{EXIT_OK, EXIT_WRONG_STATE, Error, Result};
+use crate::github::Console;
+use crate::http::Deadline;
+use crate::metadata;
+use crate::setting::{Located, State};
+use crate::timestamp;
+
+/// Who last changed the setting record and when, as far as the org said.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Changed {
+    /// `lastModifiedByName`.
+    pub by: Option<String>,
+    /// `lastModifiedDate`, parsed.
+    pub at: Option<SystemTime>,
+}
+
+impl Changed {
+    /// `at` as ISO 8601 UTC, e.g. `2026-12-01T01:02:03Z`.
+    pub fn at_text(&self) -> Option<String> {
+        self.at.map(timestamp::format)
+    }
+
+    /// Whole minutes from `at` until now.
+    pub fn minutes_ago(&self) -> Option<u64> {
+        self.at
+            .map(|at| timestamp::minutes_between(at, SystemTime::now()))
+    }
+
+    /// "last changed by Jane Admin at 2026-12-01T01:02:03Z (42 minutes ago)", with "unknown"
+    /// for what the org did not say.
+    pub fn describe(&self) -> String {
+        format!(
+            "last changed by {} at {}",
+            self.by.as_deref().unwrap_or("an unknown user"),
+            match (self.at_text(), self.minutes_ago()) {
+                (Some(at), Some(m)) => format!("{at} ({m} minutes ago)"),
+                _ => "an unknown time".into(),
+            }
+        )
+    }
+}
+
+/// Looks up who last changed the record and when: one listMetadata call (see
+/// [`metadata::last_change`] for why that source). Never fails the caller: a failed lookup is a
+/// warning and an empty answer, since the state itself is already known.
+pub async fn last_changed(sf: &mut Salesforce, config: &Config, located: &Located) -> Changed {
+    let deadline = Deadline::after(config.timeout);
+    match metadata::last_change(sf, &deadline, &located.full_name()).await {
+        Ok(Some(change)) => {
+            let at = change.at.as_deref().and_then(timestamp::parse);
+            if let (Some(raw), None) = (&change.at, at) {
+                sf.console().warning(
+                    "Unreadable lastModifiedDate",
+                    &format!("listMetadata gave lastModifiedDate `{raw}`, which is not an ISO 8601 UTC time; treating the time as unknown"),
+                );
+            }
+            Changed { by: change.by, at }
+        }
+        Ok(None) => {
+            sf.console().warning(
+                "Who and when unknown",
+                &format!(
+                    "listMetadata did not list {}; who changed it and when is unknown",
+                    located.full_name()
+                ),
+            );
+            Changed::default()
+        }
+        Err(e) => {
+            sf.console().warning(
+                "Who and when unknown",
+                &format!(
+                    "{e}; who changed the setting and when is unknown ({})",
+                    e.hint
+                ),
+            );
+            Changed::default()
+        }
+    }
+}
+
+/// The verdict of a health check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// The triggers are on.
+    On,
+    /// Off, but for less than `max-disabled-minutes`: probably a maintenance job in progress.
+    WithinGrace,
+    /// Off past the grace window (or for an unknown time); not healed.
+    Off,
+    /// Off past the grace window, turned on and verified.
+    Healed,
+    /// Dry run: would have healed.
+    WouldHeal,
+}
+
+/// What a health check found and did.
+#[derive(Debug)]
+pub struct Checked {
+    /// Resolved names.
+    pub located: Located,
+    /// The value the check found (before any heal).
+    pub state: State,
+    /// Who and when (only looked up when the triggers are not on).
+    pub changed: Option<Changed>,
+    /// Minutes since the last change, when the triggers are off and the time is known.
+    pub disabled_minutes: Option<u64>,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// A heal that failed: the triggers may still be off. Callers report what was found
+    /// (outputs, JSON) first, then fail with this error.
+    pub heal_failure: Option<Error>,
+}
+
+impl Checked {
+    /// Whether the triggers were turned on and verified.
+    pub fn healed(&self) -> bool {
+        self.verdict == Verdict::Healed
+    }
+
+    /// The exit code: 0 on or inside the grace window, 1 otherwise (also when healed, so
+    /// someone hears about it).
+    pub fn exit_code(&self) -> u8 {
+        match self.verdict {
+            Verdict::On | Verdict::WithinGrace => EXIT_OK,
+            Verdict::Off | Verdict::Healed | Verdict::WouldHeal => EXIT_WRONG_STATE,
+        }
+    }
+
+    /// One line: "off since 2026-12-01T01:02:03Z (42 minutes), last changed by Jane Admin".
+    pub fn summary_line(&self) -> String {
+        let found = match &self.state {
+            State::Valid(true) => return "on".into(),
+            State::Valid(false) => "off".to_string(),
+            State::Invalid(raw) => format!("not on (the setting holds {raw})"),
+        };
+        let changed = self.changed.clone().unwrap_or_default();
+        let since = match (changed.at_text(), self.disabled_minutes) {
+            (Some(at), Some(m)) => format!(" since {at} ({m} minutes)"),
+            _ => " since an unknown time".into(),
+        };
+        format!(
+            "{found}{since}, last changed by {}",
+            changed.by.as_deref().unwrap_or("an unknown user")
+        )
+    }
+
+    /// `(label, value)` rows for the job summary table.
+    pub fn rows(&self) -> Vec<(String, String)> {
+        let changed = self.changed.clone().unwrap_or_default();
+        vec![
+            ("State".into(), self.state.to_string()),
+            (
+                "Last changed by".into(),
+                changed.by.clone().unwrap_or_else(|| "—".into()),
+            ),
+            (
+                "Last changed at (UTC)".into(),
+                changed.at_text().unwrap_or_else(|| "—".into()),
+            ),
+            (
+                "Disabled for".into(),
+                self.disabled_minutes
+                    .map_or("—".into(), |m| format!("{m} minutes")),
+            ),
+            (
+                "Healed".into(),
+                if self.healed() { "true" } else { "false" }.into(),
+            ),
+        ]
+    }
+}
+
+/// The fix people need when the triggers may still be off.
+pub fn turn_on_fix() -> &'static str {
+    "turn them on with this action's `mode: enable`, or `storeconnect-triggers enable` (then confirm with `mode: check` or `storeconnect-triggers status`)"
+}
+
+/// Rewrites an error's "what to do" so it says plainly that the triggers may still be OFF in
+/// `org` and how to turn them on. The kind of error (and so the exit code) is kept.
+pub fn may_still_be_off(error: Error, org: Option<&str>) -> Error {
+    let fix = format!(
+        "The StoreConnect triggers may still be OFF in {}: {}.",
+        org.unwrap_or("the org"),
+        turn_on_fix()
+    );
+    match error {
+        Error::Salesforce(mut e) => {
+            e.hint = format!("{fix} Then: {}", e.hint);
+            Error::Salesforce(e)
+        }
+        Error::NotFound { message, hint } => Error::NotFound {
+            message,
+            hint: format!("{fix} Then: {hint}"),
+        },
+        Error::WrongState { message, hint } => Error::WrongState {
+            message,
+            hint: format!("{fix} Then: {hint}"),
+        },
+        Error::Local(e) => Error::Local(e.context(fix)),
+        usage @ Error::Usage(_) => usage,
+    }
+}
+
+/// Runs a health check: read (SOQL); when not on, who/when (listMetadata); the grace window;
+/// with `heal`, turn on and verify. `report` gets the read and what the heal did; a failed heal
+/// is returned in [`Checked::heal_failure`].
+pub async fn check(sf: &mut Salesforce, config: &Config, report: &mut Report) -> Result<Checked> {
+    let state = commands::read(sf, config, report).await?;
+    let located = report
+        .located
+        .clone()
+        .ok_or_else(|| Error::Local(anyhow::anyhow!("no setting located")))?;
+    if state == State::Valid(true) {
+        report.action = "checked: triggers are on".into();
+        return Ok(Checked {
+            located,
+            state,
+            changed: None,
+            disabled_minutes: None,
+            verdict: Verdict::On,
+            heal_failure: None,
+        });
+    }
+    let changed = last_changed(sf, config, &located).await;
+    let disabled_minutes = changed.minutes_ago();
+    let mut checked = Checked {
+        located: located.clone(),
+        state: state.clone(),
+        changed: Some(changed),
+        disabled_minutes,
+        verdict: Verdict::Off,
+        heal_failure: None,
+    };
+    let org = report.org.clone().unwrap_or_else(|| "the org".into());
+    let within_grace = state == State::Valid(false)
+        && disabled_minutes.is_some_and(|m| m < config.max_disabled_minutes);
+    if within_grace {
+        checked.verdict = Verdict::WithinGrace;
+        report.action = format!(
+            "checked: off for less than max-disabled-minutes ({}); not failing",
+            config.max_disabled_minutes
+        );
+        sf.console().warning(
+            "StoreConnect triggers are off (maintenance in progress?)",
+            &format!(
+                "StoreConnect triggers are {} on {org}: less than max-disabled-minutes ({}), so probably a maintenance job in another pipeline is still running. Not failing; a later check fails if they stay off.",
+                checked.summary_line(),
+                config.max_disabled_minutes
+            ),
+        );
+        return Ok(checked);
+    }
+    if !config.heal {
+        report.action = format!("checked: triggers are OFF ({})", checked.summary_line());
+        return Ok(checked);
+    }
+    if config.dry_run {
+        checked.verdict = Verdict::WouldHeal;
+        report.action = format!(
+            "dry run: found {}; would turn the triggers on; nothing written",
+            checked.summary_line()
+        );
+        return Ok(checked);
+    }
+    // Heal under a fresh deadline, with the names already found (no second discovery).
+    let mut heal_config = config.clone();
+    heal_config.pins = located.as_pins();
+    let mut heal = Report::new("heal");
+    match commands::change(sf, &heal_config, true, &mut heal, |_| Ok(())).await {
+        Ok(_) => {
+            checked.verdict = Verdict::Healed;
+            report.after = heal.after.clone();
+            report.changed = heal.changed;
+            report.action = format!(
+                "healed: found {}; set true and verified by read-back",
+                checked.summary_line()
+            );
+            Ok(checked)
+        }
+        Err(e) => {
+            report.action = format!(
+                "heal FAILED: found {}; the triggers may still be off",
+                checked.summary_line()
+            );
+            checked.heal_failure = Some(may_still_be_off(e, Some(&org)));
+            Ok(checked)
+        }
+    }
+}
+
+/// The CLI's `check`: exit 0 on (or off inside the grace window), 1 off past it or healed.
+pub async fn check_command(config: &Config, console: Console, json: bool) -> Result<u8> {
+    let mut sf = commands::connect(config, console)?;
+    let mut report = Report::new("check");
+    let mut checked = check(&mut sf, config, &mut report).await?;
+    let org = report.org.clone().unwrap_or_else(|| "?".into());
+    let changed = checked.changed.clone().unwrap_or_default();
+    if json {
+        let word = match &checked.state {
+            State::Valid(true) => "enabled",
+            State::Valid(false) => "disabled",
+            State::Invalid(_) => "invalid",
+        };
+        let object = serde_json::json!({
+            "state": word,
+            "value": checked.state.to_string(),
+            "org": report.org,
+            "last_modified_by": changed.by,
+            "last_modified_at": changed.at_text(),
+            "disabled_minutes": checked.disabled_minutes,
+            "within_grace": checked.verdict == Verdict::WithinGrace,
+            "healed": checked.healed(),
+            "setting_type": checked.located.type_name,
+            "setting_record": checked.located.record,
+            "setting_field": checked.located.field,
+        });
+        println!("{object}");
+        if let Some(e) = checked.heal_failure.take() {
+            return Err(e);
+        }
+    } else {
+        if let Some(e) = checked.heal_failure.take() {
+            println!(
+                "StoreConnect triggers are OFF on {org} ({}); the heal failed",
+                checked.summary_line()
+            );
+            return Err(e);
+        }
+        let line = match checked.verdict {
+            Verdict::On => format!("StoreConnect triggers are on on {org}"),
+            Verdict::WithinGrace => format!(
+                "StoreConnect triggers are {} on {org}: inside max-disabled-minutes ({}), probably a maintenance job in progress",
+                checked.summary_line(),
+                config.max_disabled_minutes
+            ),
+            Verdict::Off => format!(
+                "StoreConnect triggers are OFF on {org}: {}",
+                checked.summary_line()
+            ),
+            Verdict::Healed => format!(
+                "StoreConnect triggers were OFF on {org} ({}); healed: set true and verified by read-back",
+                checked.summary_line()
+            ),
+            Verdict::WouldHeal => format!(
+                "StoreConnect triggers are OFF on {org} ({}); dry run: would turn them on, nothing written",
+                checked.summary_line()
+            ),
+        };
+        println!("{line}");
+        if checked.verdict == Verdict::Off {
+            console
+                .info("Turn them on with `storeconnect-triggers enable`, or run `check --heal`.");
+        }
+    }
+    Ok(checked.exit_code())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn checked(state: State, changed: Option<Changed>, verdict: Verdict) -> Checked {
+        let disabled_minutes = changed.as_ref().and_then(Changed::minutes_ago);
+        Checked {
+            located: Located {
+                type_name: "s_c__Setting__mdt".into(),
+                record: "s_c__Triggers_Enabled".into(),
+                field: "s_c__Setting__c".into(),
+                kind: None,
+                others: Vec::new(),
+            },
+            state,
+            changed,
+            disabled_minutes,
+            verdict,
+            heal_failure: None,
+        }
+    }
+
+    #[test]
+    fn explains_what_it_found() {
+        let at = SystemTime::now() - Duration::from_secs(42 * 60 + 5);
+        let off = checked(
+            State::Valid(false),
+            Some(Changed {
+                by: Some("Jane Admin".into()),
+                at: Some(at),
+            }),
+            Verdict::Off,
+        );
+        let line = off.summary_line();
+        assert!(line.starts_with("off since "), "{line}");
+        assert!(
+            line.ends_with("(42 minutes), last changed by Jane Admin"),
+            "{line}"
+        );
+        assert_eq!(off.exit_code(), 1);
+        let unknown = checked(State::Valid(false), Some(Changed::default()), Verdict::Off);
+        assert_eq!(
+            unknown.summary_line(),
+            "off since an unknown time, last changed by an unknown user"
+        );
+        assert_eq!(
+            checked(State::Valid(true), None, Verdict::On).summary_line(),
+            "on"
+        );
+        assert_eq!(
+            checked(State::Valid(false), None, Verdict::WithinGrace).exit_code(),
+            0
+        );
+        let healed = checked(State::Valid(false), None, Verdict::Healed);
+        assert_eq!(healed.exit_code(), 1, "healed still fails");
+        assert!(healed.rows().contains(&("Healed".into(), "true".into())));
+    }
+
+    #[test]
+    fn failures_say_the_triggers_may_still_be_off() {
+        let e = may_still_be_off(
+            Error::WrongState {
+                message: "m".into(),
+                hint: "h".into(),
+            },
+            Some("acme.my.salesforce.com"),
+        );
+        assert_eq!(e.exit_code(), 1);
+        let hint = e.hint().unwrap();
+        assert!(
+            hint.contains("may still be OFF in acme.my.salesforce.com"),
+            "{hint}"
+        );
+        assert!(hint.contains("`mode: enable`") && hint.contains("`storeconnect-triggers enable`"));
+        assert!(hint.ends_with("Then: h"));
+    }
+}
