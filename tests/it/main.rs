@@ -1,6 +1,7 @@
 //! Integration tests: the compiled binary against the simulated org.
 
 mod action;
+mod ci_examples;
 mod cli;
 mod common;
 mod faults;
