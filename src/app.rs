@@ -27,6 +27,7 @@ pub async fn main(argv0: OsString, args: Vec<OsString>) -> u8 {
 }
 
 async fn cli_main(console: Console, args: Vec<OsString>) -> Result<u8> {
+    let args = cli::args_or_env_command(args, std::env::var_os(cli::COMMAND_ENV))?;
     let parsed = cli::parse(args)?;
     match parsed.command {
         Command::Help => {

@@ -172,6 +172,36 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Cli, Error> {
     Ok(Cli { command, overrides })
 }
 
+/// The variable that names the command when the binary gets no arguments (a Bitbucket pipe, a
+/// container started without a command).
+pub const COMMAND_ENV: &str = "STORECONNECT_COMMAND";
+
+/// The commands [`COMMAND_ENV`] may name: those that need no arguments.
+pub const ENV_COMMANDS: &[&str] = &["status", "check", "enable", "disable"];
+
+/// The arguments to parse: `args` as given, or, when there are none, the command named by
+/// `env_command` (the value of [`COMMAND_ENV`]; unset or blank means none).
+pub fn args_or_env_command(
+    args: Vec<OsString>,
+    env_command: Option<OsString>,
+) -> Result<Vec<OsString>, Error> {
+    let Some(value) = env_command.filter(|_| args.is_empty()) else {
+        return Ok(args);
+    };
+    let text = value.to_string_lossy();
+    let name = text.trim();
+    if name.is_empty() {
+        return Ok(args);
+    }
+    if !ENV_COMMANDS.contains(&name) {
+        return Err(Error::usage(format!(
+            "{COMMAND_ENV}=`{text}` is not a command it can name: use {}",
+            ENV_COMMANDS.join(", ")
+        )));
+    }
+    Ok(vec![OsString::from(name)])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -250,6 +280,33 @@ mod tests {
             &["status", "--timeout"],
         ] {
             assert!(matches!(p(bad), Err(Error::Usage(_))), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn the_command_can_come_from_the_environment() {
+        let env = |args: &[&str], value: Option<&str>| {
+            args_or_env_command(
+                args.iter().map(OsString::from).collect(),
+                value.map(OsString::from),
+            )
+        };
+        for name in ENV_COMMANDS {
+            assert_eq!(env(&[], Some(name)).unwrap(), vec![OsString::from(name)]);
+        }
+        assert_eq!(
+            env(&[], Some(" disable\n")).unwrap(),
+            vec![OsString::from("disable")]
+        );
+        // Arguments win; unset or blank leaves them (and so "no command given") alone.
+        assert_eq!(
+            env(&["status"], Some("disable")).unwrap(),
+            vec![OsString::from("status")]
+        );
+        assert!(env(&[], None).unwrap().is_empty());
+        assert!(env(&[], Some("  ")).unwrap().is_empty());
+        for bad in ["run", "frobnicate", "--help", "status --json", "help"] {
+            assert!(matches!(env(&[], Some(bad)), Err(Error::Usage(_))), "{bad}");
         }
     }
 }

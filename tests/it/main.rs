@@ -2,6 +2,7 @@
 
 mod action;
 mod check;
+mod ci_examples;
 mod cli;
 mod common;
 mod faults;
