@@ -80,7 +80,7 @@ impl Mode {
 pub async fn run(phase: Phase) -> u8 {
     let console = Console::from_env();
     let started = Instant::now();
-    let raw = match RawSettings::from_pairs("INPUT_", std::env::vars()) {
+    let raw = match RawSettings::from_env_prefixed("INPUT_") {
         Ok(raw) => raw,
         Err(e) => return fail(console, &mut Report::new("configuration"), &e, started),
     };

@@ -84,10 +84,7 @@ impl RawSettings {
             // A secret pasted with a trailing newline must not become an invalid header.
             .map(|(k, v)| (k, v.trim().to_string()))
             // Only our own names: envy would reject nothing, but stray INPUT_ENTRYPOINT etc. are noise.
-            .filter(|(k, _)| {
-                let key = k[prefix.len()..].to_ascii_lowercase().replace('_', "-");
-                key == "mode" || SETTING_NAMES.contains(&key.as_str())
-            });
+            .filter(|(k, _)| is_our_name(prefix, k));
         envy::prefixed(prefix).from_iter(pairs).map_err(|e| {
             Error::usage(format!(
                 "cannot read settings from {prefix}* variables: {e}"
@@ -97,7 +94,14 @@ impl RawSettings {
 
     /// Reads `STORECONNECT_*` from the process environment.
     pub fn from_env() -> Result<Self, Error> {
-        Self::from_pairs("STORECONNECT_", std::env::vars())
+        Self::from_env_prefixed("STORECONNECT_")
+    }
+
+    /// Reads the settings named `prefix` + name from the process environment. Variables that
+    /// are not ours are ignored whatever bytes they hold; one of ours that is not UTF-8 is a
+    /// configuration error naming the variable (never its value, which may be a secret).
+    pub fn from_env_prefixed(prefix: &str) -> Result<Self, Error> {
+        Self::from_pairs(prefix, env_pairs(prefix, std::env::vars_os())?)
     }
 
     /// Sets one setting by its kebab-case name (a flag overriding the environment).
@@ -127,6 +131,38 @@ impl RawSettings {
     pub fn access_token(&self) -> Option<&Secret> {
         self.access_token.as_ref()
     }
+}
+
+/// Whether `key` (e.g. `STORECONNECT_ACCESS_TOKEN`, `INPUT_ACCESS-TOKEN`) names one of our settings.
+fn is_our_name(prefix: &str, key: &str) -> bool {
+    key.strip_prefix(prefix).is_some_and(|rest| {
+        let name = rest.to_ascii_lowercase().replace('_', "-");
+        name == "mode" || SETTING_NAMES.contains(&name.as_str())
+    })
+}
+
+/// Our variables as text, from raw OS pairs. `std::env::vars()` would panic on the first
+/// non-UTF-8 variable of any program; only ours matter, and a bad one of ours is exit 2.
+pub fn env_pairs(
+    prefix: &str,
+    vars: impl IntoIterator<Item = (std::ffi::OsString, std::ffi::OsString)>,
+) -> Result<Vec<(String, String)>, Error> {
+    let mut pairs = Vec::new();
+    for (key, value) in vars {
+        // A name that is not UTF-8 cannot be one of ours.
+        let Some(key) = key.to_str().filter(|k| is_our_name(prefix, k)) else {
+            continue;
+        };
+        match value.into_string() {
+            Ok(value) => pairs.push((key.to_string(), value)),
+            Err(_) => {
+                return Err(Error::usage(format!(
+                    "{key} is not valid UTF-8 text; set it again from the original value (its content is not shown: it may be a secret)"
+                )));
+            }
+        }
+    }
+    Ok(pairs)
 }
 
 /// Validated configuration.

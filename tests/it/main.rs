@@ -4,5 +4,6 @@ mod action;
 mod cli;
 mod common;
 mod faults;
+mod hardening;
 mod input;
 mod run;

@@ -1,0 +1,65 @@
+//! Fixes from adversarial testing (issue 6): hostile environments, read-back deadlines, writes
+//! whose outcome is unknown, oversized answers and input limits.
+
+use std::ffi::OsString;
+use std::os::unix::ffi::OsStringExt;
+#[allow(unused_imports)]
+use std::time::{Duration, Instant};
+
+use crate::common::*;
+
+fn pinned(org: &SimOrg, auth: Auth, args: &[&str]) -> Cli {
+    let mut cli = Cli::for_org(org, auth, args);
+    cli.settings(&pins(org));
+    cli
+}
+
+fn latin1(text: &str) -> OsString {
+    // "café" in Latin-1: the é is the single byte 0xE9, which is not UTF-8.
+    let mut bytes = text.as_bytes().to_vec();
+    bytes.push(0xE9);
+    OsString::from_vec(bytes)
+}
+
+#[test]
+fn a_foreign_non_utf8_variable_is_ignored() {
+    let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
+    let mut cli = pinned(&org, Auth::AccessToken, &["status"]);
+    cli.command().env("FOO", latin1("caf"));
+    cli.command().env(latin1("BAR_"), "x");
+    cli.run().expect(0).contains("enabled");
+}
+
+#[test]
+fn a_non_utf8_value_of_ours_exits_2_naming_the_variable_but_not_the_value() {
+    let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
+    let mut cli = Cli::new(&["status"]);
+    cli.setting("instance-url", &org.instance_url());
+    cli.command()
+        .env("STORECONNECT_ACCESS_TOKEN", latin1("00DSECRETTOKENVALUE"));
+    let run = cli.run();
+    run.expect(2)
+        .contains("STORECONNECT_ACCESS_TOKEN is not valid UTF-8");
+    assert!(!run.all().contains("SECRETTOKEN"), "{}", run.all());
+    assert!(!run.all().contains("panicked"), "{}", run.all());
+    assert!(org.requests().is_empty(), "no request for bad input");
+
+    // The action reads INPUT_* the same way: exit 2 with an annotation, no request.
+    let dir = temp_dir("latin1");
+    let main = dir.join("storeconnect-triggers-action-main");
+    std::os::unix::fs::symlink(BIN, &main).expect("entrypoint link");
+    let output = std::process::Command::new(&main)
+        .env_clear()
+        .env("GITHUB_ACTIONS", "true")
+        .env("INPUT_INSTANCE-URL", org.instance_url())
+        .env("INPUT_ACCESS-TOKEN", latin1("00DSECRETTOKENVALUE"))
+        .env("HOME", latin1("/home/caf"))
+        .output()
+        .expect("main runs");
+    let run = Run::from_output(output);
+    run.expect(2)
+        .contains("::error title=")
+        .contains("INPUT_ACCESS-TOKEN is not valid UTF-8");
+    assert!(!run.all().contains("SECRETTOKEN"), "{}", run.all());
+    assert!(org.requests().is_empty());
+}
