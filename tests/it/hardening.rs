@@ -63,3 +63,22 @@ fn a_non_utf8_value_of_ours_exits_2_naming_the_variable_but_not_the_value() {
     assert!(!run.all().contains("SECRETTOKEN"), "{}", run.all());
     assert!(org.requests().is_empty());
 }
+
+#[test]
+fn a_value_that_shows_just_before_the_deadline_is_seen_by_the_last_read() {
+    // The read-back used to stop at +1.5 s of a 4 s timeout (no read at the deadline), so a
+    // change that showed at +3.7 s was reported as never made (exit 1, a false alarm in post).
+    let org = SimOrg::start(OrgConfig {
+        readback_lag: Duration::from_millis(3_700),
+        ..OrgConfig::default()
+    });
+    let started = Instant::now();
+    let mut cli = pinned(&org, Auth::AccessToken, &["disable"]);
+    cli.setting("timeout", "4");
+    cli.run()
+        .expect(0)
+        .contains("last read at the deadline")
+        .contains("true -> false");
+    assert!(started.elapsed() < Duration::from_secs(4 + 5));
+    assert!(!enabled(&org));
+}
