@@ -150,6 +150,28 @@ pub async fn change(
     report: &mut Report,
     before_write: impl FnOnce(&Prepared) -> Result<()>,
 ) -> Result<State> {
+    change_with(sf, config, wanted, report, before_write, false).await
+}
+
+/// Like [`change`], but writes `wanted` even when the record already reads so (a read cannot
+/// be trusted while an earlier write may still land).
+pub async fn overwrite(
+    sf: &mut Salesforce,
+    config: &Config,
+    wanted: bool,
+    report: &mut Report,
+) -> Result<State> {
+    change_with(sf, config, wanted, report, |_| Ok(()), true).await
+}
+
+async fn change_with(
+    sf: &mut Salesforce,
+    config: &Config,
+    wanted: bool,
+    report: &mut Report,
+    before_write: impl FnOnce(&Prepared) -> Result<()>,
+    force: bool,
+) -> Result<State> {
     let deadline = start(sf, config, report).await?;
     let prepared = setting::prepare(sf, &deadline, &config.pins).await?;
     resolved(sf, report, &prepared.located);
@@ -167,7 +189,11 @@ pub async fn change(
         };
         return Ok(prepared.state);
     }
-    let applied = setting::apply(sf, &deadline, &prepared, wanted).await?;
+    let applied = if force {
+        setting::rewrite(sf, &deadline, &prepared, wanted).await?
+    } else {
+        setting::apply(sf, &deadline, &prepared, wanted).await?
+    };
     report.changed = applied.changed;
     report.after = Some(applied.after.clone());
     report.action = if applied.changed {

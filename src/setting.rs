@@ -416,6 +416,17 @@ pub async fn apply(
             after: prepared.state.clone(),
         });
     }
+    rewrite(sf, deadline, prepared, wanted).await
+}
+
+/// Writes `wanted` even if the record already holds it, then reads back until it shows: for
+/// when a value read cannot be trusted (an earlier write may still land).
+pub async fn rewrite(
+    sf: &mut Salesforce,
+    deadline: &Deadline,
+    prepared: &Prepared,
+    wanted: bool,
+) -> Result<Applied, Error> {
     let field = &prepared.located.field;
     let xsi_type = match (prepared.record.value(field), prepared.located.kind) {
         (Some(MdValue::Typed { xsi_type, .. }), _) if xsi_type.is_some() => xsi_type.clone(),

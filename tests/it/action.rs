@@ -75,6 +75,8 @@ pub struct Job {
     bin_dir: PathBuf,
     inputs: Vec<(String, String)>,
     steps: u32,
+    /// Extra variables for both phases (e.g. test knobs of debug builds).
+    env: Vec<(String, String)>,
 }
 
 /// What one phase left behind.
@@ -126,7 +128,14 @@ impl Job {
             bin_dir,
             inputs,
             steps: 0,
+            env: Vec::new(),
         }
+    }
+
+    /// Sets an environment variable for both phases.
+    pub fn env(&mut self, name: &str, value: &str) -> &mut Self {
+        self.env.push((name.to_string(), value.to_string()));
+        self
     }
 
     fn command(&mut self, phase: &str, state: &BTreeMap<String, String>) -> (Command, StepFiles) {
@@ -179,6 +188,9 @@ impl Job {
             .env("CI", "true")
             .env("RUNNER_OS", "Linux")
             .env("RUNNER_TEMP", self.root.join("runner_temp"));
+        for (name, value) in &self.env {
+            command.env(name, value);
+        }
         (command, files)
     }
 

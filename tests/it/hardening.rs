@@ -82,3 +82,90 @@ fn a_value_that_shows_just_before_the_deadline_is_seen_by_the_last_read() {
     assert!(started.elapsed() < Duration::from_secs(4 + 5));
     assert!(!enabled(&org));
 }
+
+use crate::action::Job;
+
+fn guard_job(org: &SimOrg, timeout: &str) -> Job {
+    let mut with = auth_settings(org, Auth::Jwt);
+    with.extend(pins(org));
+    with.push(("timeout", timeout.to_string()));
+    Job::new(&with)
+}
+
+#[test]
+fn a_clean_main_leaves_no_write_in_doubt() {
+    let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
+    let mut job = guard_job(&org, "20");
+    let main = job.main();
+    main.run.expect(0);
+    // Recorded before the write, emptied once its answer came.
+    assert_eq!(
+        main.state.get("write-in-doubt").map(String::as_str),
+        Some("")
+    );
+    assert!(main.raw_state.contains("write-in-doubt="));
+    job.post(Some(&main)).run.expect(0);
+    assert!(enabled(&org));
+}
+
+#[test]
+fn post_outlasts_a_write_that_lands_after_main_gave_up() {
+    // Main's updateMetadata(false) gets no answer within its 3 s timeout, and the org applies it
+    // at +4 s. Post used to read true, write nothing and exit 0; then the triggers ended false.
+    let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
+    org.inject(Fault::new(
+        Op::UpdateMetadata,
+        1,
+        FaultAction::Delay(Duration::from_secs(4)),
+    ));
+    let mut job = guard_job(&org, "3");
+    // Salesforce's 10-minute call limit, shortened for the test (debug builds only).
+    job.env("STORECONNECT_TEST_CALL_LIMIT_MS", "2000");
+    let main = job.main();
+    main.run.expect(3).contains("Write in doubt");
+    let until = main.state.get("write-in-doubt").expect("recorded in doubt");
+    assert!(until.parse::<u64>().is_ok(), "{until}");
+    assert!(enabled(&org), "main's write has not landed yet");
+
+    let post = job.post(Some(&main));
+    post.run
+        .expect(0)
+        .contains("Main's write is in doubt")
+        .contains("main's late write landed afterwards, so set true again");
+    assert!(org.wait_idle(Duration::from_secs(10)));
+    assert!(
+        enabled(&org),
+        "true after every request of the job finished"
+    );
+    assert_eq!(
+        ops(&org)
+            .iter()
+            .filter(|o| **o == Op::UpdateMetadata)
+            .count(),
+        3,
+        "main's write, post's own write, post's rewrite after the late write"
+    );
+}
+
+#[test]
+fn post_fails_loudly_when_a_write_in_doubt_could_land_after_it() {
+    let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
+    org.inject(Fault::new(
+        Op::UpdateMetadata,
+        1,
+        FaultAction::Delay(Duration::from_secs(4)),
+    ));
+    let mut job = guard_job(&org, "3");
+    let main = job.main();
+    main.run.expect(3);
+    let post = job.post(Some(&main));
+    post.run
+        .expect(1)
+        .contains("::error title=")
+        .contains("Salesforce may still apply it until")
+        .contains("mode: check");
+    assert!(post.summary.contains("NOT re-verified"), "{}", post.summary);
+    // And rightly so: the late write lands after post ended.
+    assert!(org.wait_idle(Duration::from_secs(10)));
+    assert!(!enabled(&org));
+}
