@@ -298,6 +298,8 @@ pub fn classify(api: Api, status: u16, body: &str, action: &str) -> Option<Failu
         Api::Rest => rest_error(body).unwrap_or_else(|| (None, snippet(body))),
         Api::OAuth => oauth_error(body).unwrap_or_else(|| (None, snippet(body))),
     };
+    // An error message is quoted verbatim, but not at any length.
+    let (code, message) = (code.map(|c| clip_text(&c, 100)), clip_text(&message, 500));
     let answer = match (&code, api) {
         (Some(c), Api::Soap) => format!("HTTP {status}, faultcode {c}: {message}"),
         (Some(c), Api::OAuth) => format!("HTTP {status}, {c}: {message}"),
@@ -368,6 +370,14 @@ fn oauth_error(body: &str) -> Option<(Option<String>, String)> {
 }
 
 /// The start of a body that is not in any format we know (an HTML error page, a proxy's answer).
+/// At most `max` characters of `text`, marked when cut.
+fn clip_text(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text.to_string(),
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+    }
+}
+
 fn snippet(body: &str) -> String {
     let flat: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
     if flat.chars().count() > 300 {

@@ -100,7 +100,7 @@ impl State {
             Some(Value::Bool(b)) => State::Valid(*b),
             Some(Value::String(s)) => State::from_text(s),
             Some(Value::Null) | None => State::Invalid("null".into()),
-            Some(other) => State::Invalid(other.to_string()),
+            Some(other) => State::Invalid(clip(&other.to_string())),
         }
     }
 
@@ -109,7 +109,7 @@ impl State {
         match text.trim().to_ascii_lowercase().as_str() {
             "true" => State::Valid(true),
             "false" => State::Valid(false),
-            _ => State::Invalid(format!("{text:?}")),
+            _ => State::Invalid(clip(&format!("{text:?}"))),
         }
     }
 

@@ -169,3 +169,50 @@ fn post_fails_loudly_when_a_write_in_doubt_could_land_after_it() {
     assert!(org.wait_idle(Duration::from_secs(10)));
     assert!(!enabled(&org));
 }
+
+#[test]
+fn answers_are_bounded() {
+    // A body over the cap is not read whole: exit 3, "answer too large".
+    let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
+    let huge = format!(
+        r#"{{"totalSize":1,"done":true,"records":[{{"x":"{}"}}]}}"#,
+        "a".repeat(5 * 1024 * 1024)
+    );
+    org.inject(Fault::status(Op::Query, 1, 200, &huge));
+    let run = pinned(&org, Auth::AccessToken, &["status"]).run();
+    run.expect(3).contains("answer too large");
+    assert!(
+        run.all().len() < 4_000,
+        "{} bytes of output",
+        run.all().len()
+    );
+
+    // A long value of the setting (within the cap) is shown clipped, everywhere.
+    let org = start_org(FieldKind::Text, RecordKind::Packaged, true);
+    org.set_setting(Value::Text("x".repeat(100_000)));
+    let run = pinned(&org, Auth::AccessToken, &["status", "--json"]).run();
+    run.expect(1).contains("100002 characters in all");
+    assert!(
+        run.all().len() < 2_000,
+        "{} bytes of output",
+        run.all().len()
+    );
+    let run = pinned(&org, Auth::AccessToken, &["enable"]).run();
+    run.expect(0).contains("characters in all");
+    assert!(run.all().len() < 2_000, "{}", run.all());
+
+    // A long error message is quoted, but not whole.
+    let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
+    let long = format!(
+        r#"[{{"errorCode":"MALFORMED_QUERY","message":"{}"}}]"#,
+        "m".repeat(1_000_000)
+    );
+    org.inject(Fault::status(Op::Query, 1, 400, &long));
+    let run = pinned(&org, Auth::AccessToken, &["status"]).run();
+    run.expect(3).contains("errorCode MALFORMED_QUERY: mmm");
+    assert!(
+        run.all().len() < 3_000,
+        "{} bytes of output",
+        run.all().len()
+    );
+}
