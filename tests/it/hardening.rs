@@ -216,3 +216,57 @@ fn answers_are_bounded() {
         run.all().len()
     );
 }
+
+#[test]
+fn input_limits_exit_2_without_a_request() {
+    let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
+    let cases: Vec<(&str, String, &str)> = vec![
+        (
+            "setting-record",
+            format!("s_c__{}", "R".repeat(41)),
+            "longer than Salesforce's 40 characters",
+        ),
+        (
+            "setting-type",
+            format!("{}__Setting__mdt", "n".repeat(16)),
+            "namespace prefix",
+        ),
+        ("api-version", "66.00".into(), "api-version `66.00`"),
+        (
+            "client-id",
+            "c".repeat(100_000),
+            "STORECONNECT_CLIENT_ID is 100000 characters long",
+        ),
+        ("timeout", "9".repeat(40), "timeout"),
+    ];
+    for (setting, value, message) in cases {
+        let mut cli = pinned(&org, Auth::ClientCredentials, &["status"]);
+        cli.setting(setting, &value);
+        let run = cli.run();
+        run.expect(2).contains(message);
+        assert!(
+            run.all().len() < 2_000,
+            "{setting}: {} bytes",
+            run.all().len()
+        );
+        assert!(org.requests().is_empty(), "{setting}: no request");
+    }
+    // The same through a flag.
+    let mut cli = pinned(&org, Auth::AccessToken, &["status", "--username"]);
+    let long = "u".repeat(20_000);
+    cli.command().arg(&long);
+    cli.run()
+        .expect(2)
+        .contains("--username is 20000 characters long");
+    assert!(org.requests().is_empty());
+
+    // Leading zeros are dropped: `066.0` is sent as 66.0, not verbatim.
+    let mut cli = pinned(&org, Auth::AccessToken, &["status"]);
+    cli.setting("api-version", "066.0");
+    cli.run().expect(0);
+    let paths: Vec<String> = org.requests().iter().map(|r| r.path.clone()).collect();
+    assert!(
+        paths.iter().all(|p| p.starts_with("/services/data/v66.0/")),
+        "{paths:?}"
+    );
+}
