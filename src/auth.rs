@@ -240,6 +240,30 @@ impl Credentials {
         }
     }
 
+    /// Replaces the generic hint of a refused sign-in with one for the method in use:
+    /// `invalid_grant` means different things to each flow.
+    pub fn sign_in_hint(&self, error: SfError) -> SfError {
+        if error.code.as_deref() != Some("invalid_grant") {
+            return error;
+        }
+        let hint = match self {
+            Credentials::RefreshToken { .. } => {
+                "the refresh token in auth-url was revoked, expired or rotated (a connected app that rotates refresh tokens invalidates the old one at each sign-in): create a new auth URL with `sf org display --verbose` and store it, or switch to JWT, which needs no stored token"
+            }
+            Credentials::ClientCredentials { .. } if error.answer.contains("domain") => {
+                "the client credentials flow works only on the org's My Domain: set instance-url to https://<name>.my.salesforce.com"
+            }
+            Credentials::ClientCredentials { .. } => {
+                "check client-secret (the consumer secret of the connected app named by client-id) and that the app's client credentials flow has a Run As user who is active and API enabled"
+            }
+            Credentials::Jwt { .. } | Credentials::AccessToken { .. } => return error,
+        };
+        SfError {
+            hint: hint.into(),
+            ..error
+        }
+    }
+
     /// Whether a new session can be obtained when the current one expires.
     pub fn can_renew(&self) -> bool {
         !matches!(self, Credentials::AccessToken { .. })
@@ -353,7 +377,7 @@ impl Credentials {
                 result = send(jwt_form(assertion)).await;
             }
         }
-        let answer = result?;
+        let answer = result.map_err(|e| self.sign_in_hint(e))?;
         let parsed: TokenResponse = serde_json::from_str(&answer.body).map_err(|e| SfError {
             action: action.clone(),
             answer: format!(

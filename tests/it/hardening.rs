@@ -270,3 +270,27 @@ fn input_limits_exit_2_without_a_request() {
         "{paths:?}"
     );
 }
+
+#[test]
+fn sign_in_hints_name_the_method_in_use() {
+    let refused = r#"{"error":"invalid_grant","error_description":"authentication failure"}"#;
+    for (auth, expected) in [
+        (
+            Auth::AuthUrl,
+            "refresh token in auth-url was revoked, expired or rotated",
+        ),
+        (Auth::ClientCredentials, "Run As user"),
+        (Auth::Jwt, "certificate uploaded to the connected app"),
+    ] {
+        let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
+        org.inject(Fault::status(Op::Token, 1, 400, refused));
+        let run = pinned(&org, auth, &["status"]).run();
+        run.expect(3)
+            .contains("HTTP 400, invalid_grant: authentication failure")
+            .contains(expected);
+        if auth != Auth::Jwt {
+            assert!(!run.all().contains("jwt-key"), "{auth:?}: {}", run.all());
+        }
+        assert_eq!(ops(&org), vec![Op::Token], "not retried");
+    }
+}
