@@ -237,7 +237,10 @@ async fn main_phase(
                         WriteStage::Sending { latest_send } => {
                             unix_ms(latest_send + limit).to_string()
                         }
-                        WriteStage::Settled { in_doubt: true } => return Ok(()),
+                        // Every attempt has been sent by now: the horizon can only shrink.
+                        WriteStage::Settled { in_doubt: true } => {
+                            unix_ms(SystemTime::now() + limit).to_string()
+                        }
                         WriteStage::Settled { in_doubt: false } => String::new(),
                     };
                     github::save_state(WRITE_IN_DOUBT, &value).map_err(|e| format!("{e:#}"))

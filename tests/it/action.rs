@@ -272,7 +272,7 @@ fn pinned_with(org: &SimOrg, auth: Auth, extra: &[(&str, &str)]) -> Vec<(&'stati
 }
 
 /// Every secret a job could hold, and the texts it must not appear in.
-fn assert_no_secrets(org: &SimOrg, steps: &[&Step]) {
+pub fn assert_no_secrets(org: &SimOrg, steps: &[&Step]) {
     let mut secrets: Vec<String> = vec![simorg::CLIENT_SECRET.to_string()];
     let auth_url = org.auth_url();
     let refresh = auth_url

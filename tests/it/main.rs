@@ -1,6 +1,7 @@
 //! Integration tests: the compiled binary against the simulated org.
 
 mod action;
+mod chaos;
 mod cli;
 mod common;
 mod faults;
