@@ -15,6 +15,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::action::{Job, assert_no_secrets};
 use crate::common::*;
+use crate::rng::{Rng, env_number};
 
 /// Cycles per `cargo test` run: enough to meet most fault kinds in most runs, short enough for CI.
 const DEFAULT_CYCLES: usize = 20;
@@ -23,36 +24,6 @@ const PARALLEL: usize = 4;
 /// In this simulated world, the server's limit for one call: no fault delays an answer longer,
 /// and the binary is told so (debug builds), as Salesforce's 10 minutes are in production.
 const CALL_LIMIT: Duration = Duration::from_millis(1_500);
-
-/// splitmix64: small, seedable, good enough to pick faults.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..n`.
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-
-    fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-
-    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len() as u64) as usize]
-    }
-}
-
-fn env_number(name: &str) -> Option<u64> {
-    std::env::var(name).ok().and_then(|v| v.trim().parse().ok())
-}
 
 const OPS: [Op; 4] = [Op::Token, Op::Query, Op::ReadMetadata, Op::UpdateMetadata];
 

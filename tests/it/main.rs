@@ -5,6 +5,8 @@ mod chaos;
 mod cli;
 mod common;
 mod faults;
+mod fuzz;
 mod hardening;
 mod input;
+mod rng;
 mod run;
