@@ -567,7 +567,7 @@ mod tests {
         for (key, bad) in [
             ("SETTING_RECORD", format!("{forty}B")),
             ("SETTING_TYPE", format!("s_c__{forty}B__mdt")),
-            ("SETTING_FIELD", format!("abcdefghijklmnop__X__c")),
+            ("SETTING_FIELD", "abcdefghijklmnop__X__c".to_string()),
             ("SETTING_FIELD", "a__b__c__c".to_string()),
             ("SETTING_RECORD", "Trailing_".to_string()),
         ] {
