@@ -7,7 +7,7 @@
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::client::WriteStage;
-use crate::commands::{self, Caught, Report, Signals};
+use crate::commands::{self, Caught, Report, SERVER_CALL_LIMIT, Signals, server_call_limit};
 use crate::config::{Config, RawSettings};
 use crate::error::{EXIT_OK, EXIT_WRONG_STATE, Error, Result};
 use crate::github::{self, Console};
@@ -24,50 +24,9 @@ pub const PREVIOUS_STATE: &str = "previous-state";
 /// apply it. Main empties it once the write's outcome is known; post distrusts a read until then.
 pub const WRITE_IN_DOUBT: &str = "write-in-doubt";
 
-/// How long after it was sent Salesforce may still apply a request whose answer never came:
-/// its documented limit for one API call (REST and SOAP calls time out after 10 minutes).
-pub const SERVER_CALL_LIMIT: Duration = Duration::from_secs(600);
-
-/// [`SERVER_CALL_LIMIT`]; debug builds (the test suite) may shorten it with
-/// `STORECONNECT_TEST_CALL_LIMIT_MS`, so tests need not wait 10 minutes. Release builds ignore it.
-fn server_call_limit() -> Duration {
-    #[cfg(debug_assertions)]
-    {
-        if let Some(ms) = std::env::var("STORECONNECT_TEST_CALL_LIMIT_MS")
-            .ok()
-            .and_then(|v| v.parse::<u64>().ok())
-        {
-            return Duration::from_millis(ms);
-        }
-    }
-    SERVER_CALL_LIMIT
-}
-
 fn unix_ms(t: SystemTime) -> u64 {
     t.duration_since(UNIX_EPOCH)
         .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-}
-
-/// `2026-12-01T02:03:04Z` for a time (UTC, to the second).
-pub fn utc(t: SystemTime) -> String {
-    let secs = t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let (days, rest) = (secs / 86_400, secs % 86_400);
-    // Howard Hinnant's civil_from_days.
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rest / 3_600,
-        rest % 3_600 / 60,
-        rest % 60
-    )
 }
 
 /// Which phase of the action runs.
@@ -264,12 +223,11 @@ async fn main_phase(
                 Ok(())
             })
             .await;
-            if guard && sf.write_in_doubt() {
-                console.warning(
-                    "Write in doubt",
-                    "A write of the StoreConnect setting got no answer, so Salesforce may still apply it later. The post step of this action knows: it writes true itself and reads back again once that write can no longer land.",
-                );
-            }
+            commands::warn_in_doubt(
+                &sf,
+                console,
+                guard.then_some("The post step of this action knows: it writes true itself and reads back again once that write can no longer land."),
+            );
             let after = changed?;
             github::set_output("state", &after.to_string())?;
             github::set_output("changed", if report.changed { "true" } else { "false" })?;
@@ -324,10 +282,13 @@ async fn post_phase(
         .filter(|until| *until > SystemTime::now());
     let work = async {
         let mut sf = commands::connect(config, console)?;
-        if let Some(until) = in_doubt_until {
-            return post_in_doubt(&mut sf, config, console, report, until).await;
-        }
-        let after = commands::change(&mut sf, config, true, report, |_| Ok(())).await?;
+        let after = match in_doubt_until {
+            Some(until) => {
+                commands::restore_in_doubt(&mut sf, config, console, report, until, "main's write")
+                    .await?
+            }
+            None => commands::change(&mut sf, config, true, report, |_| Ok(())).await?,
+        };
         console.info(&format!(
             "StoreConnect triggers: {after} ({})",
             report.action
@@ -344,72 +305,6 @@ async fn post_phase(
             }
         }
     }
-}
-
-/// Post when main's write is in doubt: a read now proves nothing, since that write (of `false`)
-/// may still be applied. Write `true` regardless, then read back again once Salesforce can no
-/// longer apply main's write (`until`), rewriting if it landed; or, if that is further away
-/// than this step's `timeout`, fail loudly with the time to check again.
-async fn post_in_doubt(
-    sf: &mut crate::client::Salesforce,
-    config: &Config,
-    console: Console,
-    report: &mut Report,
-    until: SystemTime,
-) -> Result<u8> {
-    console.warning(
-        "Main's write is in doubt",
-        &format!(
-            "Main sent a write that got no answer; Salesforce may still apply it until {}. This step writes true regardless and reads back again after that time.",
-            utc(until)
-        ),
-    );
-    commands::overwrite(sf, config, true, report).await?;
-    // A little past the limit, for the clock's resolution.
-    let wait =
-        until.duration_since(SystemTime::now()).unwrap_or_default() + Duration::from_millis(250);
-    if wait > config.timeout {
-        report.action = format!(
-            "set true; verified by read-back; NOT re-verified: main's write may still land until {}",
-            utc(until)
-        );
-        return Err(Error::WrongState {
-            message: format!(
-                "the triggers are true now (written and read back by this step), but main's write of the setting got no answer and Salesforce may still apply it until {}: waiting {:.0}s for that is beyond this step's {}s timeout",
-                utc(until),
-                wait.as_secs_f64(),
-                config.timeout.as_secs()
-            ),
-            hint: format!(
-                "after {}, check the triggers (this action with mode: check, or `storeconnect-triggers status`) and enable them if they are off; to let post wait this out itself, raise timeout above {}s",
-                utc(until),
-                SERVER_CALL_LIMIT.as_secs()
-            ),
-        });
-    }
-    console.info(&format!(
-        "Waiting {:.1}s until main's write can no longer land, then reading back again",
-        wait.as_secs_f64()
-    ));
-    tokio::time::sleep(wait).await;
-    let mut again_config = config.clone();
-    if let Some(located) = &report.located {
-        again_config.pins = located.as_pins();
-    }
-    let wrote_before = report.changed;
-    let after = commands::change(sf, &again_config, true, report, |_| Ok(())).await?;
-    report.action = if report.changed {
-        "set true; main's late write landed afterwards, so set true again; verified by read-back"
-            .into()
-    } else {
-        "set true; verified by read-back, again after main's write could no longer land".into()
-    };
-    report.changed |= wrote_before;
-    console.info(&format!(
-        "StoreConnect triggers: {after} ({})",
-        report.action
-    ));
-    Ok(EXIT_OK)
 }
 
 fn cancelled_main(console: Console, report: &mut Report, caught: Caught, started: Instant) -> u8 {

@@ -38,7 +38,8 @@ pub struct Salesforce {
     api_version: String,
     console: Console,
     journal: Option<WriteJournal>,
-    write_in_doubt: bool,
+    /// When the last write whose outcome is unknown returned (all its attempts were sent).
+    write_in_doubt: Option<SystemTime>,
 }
 
 impl Salesforce {
@@ -56,7 +57,7 @@ impl Salesforce {
             api_version,
             console,
             journal: None,
-            write_in_doubt: false,
+            write_in_doubt: None,
         }
     }
 
@@ -68,7 +69,7 @@ impl Salesforce {
     /// Tells the journal about a write; an error means the write must not be sent.
     pub fn record_write(&mut self, stage: WriteStage) -> Result<(), String> {
         if let WriteStage::Settled { in_doubt: true } = stage {
-            self.write_in_doubt = true;
+            self.write_in_doubt = Some(SystemTime::now());
         }
         match &mut self.journal {
             Some(journal) => journal(stage),
@@ -78,6 +79,12 @@ impl Salesforce {
 
     /// Whether a write sent through this connection may still be applied later.
     pub fn write_in_doubt(&self) -> bool {
+        self.write_in_doubt.is_some()
+    }
+
+    /// When the last write in doubt returned: Salesforce may apply it until then plus its
+    /// call limit.
+    pub fn write_in_doubt_since(&self) -> Option<SystemTime> {
         self.write_in_doubt
     }
 

@@ -130,8 +130,8 @@ fn post_outlasts_a_write_that_lands_after_main_gave_up() {
     let post = job.post(Some(&main));
     post.run
         .expect(0)
-        .contains("Main's write is in doubt")
-        .contains("main's late write landed afterwards, so set true again");
+        .contains("Write in doubt")
+        .contains("main's write landed afterwards, so set true again");
     assert!(org.wait_idle(Duration::from_secs(10)));
     assert!(
         enabled(&org),
@@ -293,4 +293,40 @@ fn sign_in_hints_name_the_method_in_use() {
         }
         assert_eq!(ops(&org), vec![Op::Token], "not retried");
     }
+}
+
+#[test]
+fn run_outlasts_a_disabling_write_that_lands_late() {
+    // The disabling write gets no answer within 2 s and lands at +3 s: run must not trust the
+    // read that shows true right after, but restore once that write can no longer land.
+    let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
+    org.inject(Fault::new(
+        Op::UpdateMetadata,
+        1,
+        FaultAction::Delay(Duration::from_secs(3)),
+    ));
+    let mut cli = pinned(&org, Auth::ClientCredentials, &["run", "--", "true"]);
+    cli.setting("timeout", "2")
+        .env("STORECONNECT_TEST_CALL_LIMIT_MS", "1500");
+    cli.run()
+        .expect(3)
+        .contains("Write in doubt")
+        .contains("landed afterwards, so set true again")
+        .contains("Triggers restored to true");
+    assert!(org.wait_idle(Duration::from_secs(10)));
+    assert!(enabled(&org), "true after every request finished");
+
+    // `disable` alone tells the user when to look again.
+    let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
+    org.inject(Fault::new(
+        Op::UpdateMetadata,
+        1,
+        FaultAction::Delay(Duration::from_secs(3)),
+    ));
+    let mut cli = pinned(&org, Auth::ClientCredentials, &["disable"]);
+    cli.setting("timeout", "2");
+    cli.run()
+        .expect(3)
+        .contains("Salesforce may still apply it, until")
+        .contains("Check the triggers after");
 }
