@@ -123,11 +123,14 @@ fn random_fault(rng: &mut Rng, org: &SimOrg) -> (String, Fault) {
 fn cycle(seed: u64, index: usize) -> String {
     let mut rng = Rng(seed ^ (index as u64).wrapping_mul(0xA24B_AED4_963E_E407));
     let lag = Duration::from_millis(rng.pick(&[0, 0, 300, 1_500, 3_000]));
+    let expiring = rng.chance(25);
     let org = SimOrg::start(OrgConfig {
         field_kind: rng.pick(&[FieldKind::Checkbox, FieldKind::Text]),
         record_kind: rng.pick(&[RecordKind::Packaged, RecordKind::Subscriber]),
         enabled: rng.chance(85),
         readback_lag: lag,
+        // Sessions that really expire, at whatever call comes next.
+        token_lifetime: expiring.then_some(Duration::from_millis(800)),
         ..OrgConfig::default()
     });
     let auth = rng.pick(&[
@@ -138,8 +141,13 @@ fn cycle(seed: u64, index: usize) -> String {
     ]);
     let timeout = rng.pick(&[2, 3, 4]);
     let mut log = format!(
-        "cycle {index} (CHAOS_SEED={seed}): {auth:?}, timeout {timeout}s, read-back lag {lag:?}, enabled {}",
-        enabled(&org)
+        "cycle {index} (CHAOS_SEED={seed}): {auth:?}, timeout {timeout}s, read-back lag {lag:?}, enabled {}{}",
+        enabled(&org),
+        if expiring {
+            ", sessions expire after 0.8 s"
+        } else {
+            ""
+        }
     );
     let faults = 1 + rng.below(3);
     for _ in 0..faults {
@@ -167,10 +175,16 @@ fn cycle(seed: u64, index: usize) -> String {
     let idle = org.wait_idle(Duration::from_secs(30));
     let value = org.setting();
     let is_true = enabled_value(&value);
+    let in_doubt = main
+        .state
+        .get("write-in-doubt")
+        .is_some_and(|v| !v.is_empty());
     let _ = write!(
         log,
-        " => main {}, post {}, org {value:?}",
-        main.run.code, post.run.code
+        " => main {}{}, post {}, org {value:?}",
+        main.run.code,
+        if in_doubt { " (write in doubt)" } else { "" },
+        post.run.code
     );
     let context = || {
         format!(
