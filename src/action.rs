@@ -2,7 +2,9 @@
 //!
 //! `guard`: main saves `previous-state` to `GITHUB_STATE` before changing anything, disables and
 //! verifies; post signs in afresh from the inputs (tokens are never persisted), enables, verifies
-//! `true` and fails the step otherwise — also when main crashed and left no state.
+//! `true` and fails the step otherwise — also when main crashed and left no state. A write of
+//! main's that got no answer is kept in the state as `write-in-doubt`; post then trusts no single
+//! read until that write can no longer land ([`commands::restore_in_doubt`]).
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 

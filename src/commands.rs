@@ -648,6 +648,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn formats_utc_times() {
+        let at = |secs: u64| utc(UNIX_EPOCH + Duration::from_secs(secs));
+        assert_eq!(at(0), "1970-01-01T00:00:00Z");
+        assert_eq!(at(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(at(1_796_090_766), "2026-12-01T02:06:06Z");
+        assert_eq!(at(4_102_444_799), "2099-12-31T23:59:59Z");
+    }
+
+    #[test]
     fn quotes_commands_for_display() {
         assert_eq!(shell_quote("sf"), "sf");
         assert_eq!(shell_quote("--file=data/a.csv"), "--file=data/a.csv");
