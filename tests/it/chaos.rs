@@ -59,7 +59,7 @@ fn failed_save(org: &SimOrg, times: usize) -> Fault {
 fn random_fault(rng: &mut Rng, org: &SimOrg) -> (String, Fault) {
     let op = rng.pick(&OPS);
     let times = 1 + rng.below(2) as usize;
-    match rng.below(9) {
+    match rng.below(10) {
         0 => (
             format!("{times}x 503 on {op:?}"),
             Fault::status(op, times, 503, ""),
@@ -107,6 +107,14 @@ fn random_fault(rng: &mut Rng, org: &SimOrg) -> (String, Fault) {
             let times = rng.pick(&[1, 1, 10]);
             (format!("{times}x failed SaveResult"), failed_save(org, times))
         }
+        8 => (
+            "late write: updateMetadata applied after 1.4 s, main's timeout is 1 s".into(),
+            Fault::new(
+                Op::UpdateMetadata,
+                1,
+                FaultAction::Delay(CALL_LIMIT - Duration::from_millis(100)),
+            ),
+        ),
         _ => (
             "invalid_grant once".into(),
             Fault::status(
@@ -139,9 +147,19 @@ fn cycle(seed: u64, index: usize) -> String {
         Auth::ClientCredentials,
         Auth::AccessToken,
     ]);
-    let timeout = rng.pick(&[2, 3, 4]);
+    let mut timeout = rng.pick(&[2, 3, 4]);
+    let mut described = String::new();
+    for _ in 0..1 + rng.below(3) {
+        let (what, fault) = random_fault(&mut rng, &org);
+        if what.starts_with("late write") {
+            // Main gives up on the write (1 s) before the org applies it (1.4 s).
+            timeout = 1;
+        }
+        let _ = write!(described, "; {what}");
+        org.inject(fault);
+    }
     let mut log = format!(
-        "cycle {index} (CHAOS_SEED={seed}): {auth:?}, timeout {timeout}s, read-back lag {lag:?}, enabled {}{}",
+        "cycle {index} (CHAOS_SEED={seed}): {auth:?}, timeout {timeout}s, read-back lag {lag:?}, enabled {}{}{described}",
         enabled(&org),
         if expiring {
             ", sessions expire after 0.8 s"
@@ -149,12 +167,6 @@ fn cycle(seed: u64, index: usize) -> String {
             ""
         }
     );
-    let faults = 1 + rng.below(3);
-    for _ in 0..faults {
-        let (what, fault) = random_fault(&mut rng, &org);
-        let _ = write!(log, "; {what}");
-        org.inject(fault);
-    }
     let before = other_values(&org);
     let mut with = auth_settings(&org, auth);
     if rng.chance(50) {
