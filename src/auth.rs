@@ -217,7 +217,9 @@ impl Credentials {
         } else {
             "https"
         };
-        let token_host = http::secure_url("auth-url host", &format!("{scheme}://{host}"))?;
+        // Never quote the host: a malformed URL can put part of the token after the last `@`.
+        let token_host = http::secure_url("auth-url host", &format!("{scheme}://{host}"))
+            .map_err(|_| format!("auth-url's host part is not a valid host[:port]; {SHAPE}"))?;
         Ok(Credentials::RefreshToken {
             token_host,
             client_id: if client_id.is_empty() {
@@ -529,6 +531,8 @@ mod tests {
             "force://a:b:c:SECRETTOKEN@host",
             "force://id:sec:SECRETTOKEN@",
             "force://id:sec:@host",
+            // Found by tests/it/fuzz.rs: a token run into the host part was quoted.
+            "force://PlatformCLI::5Aep@acPlatformCLI::5AepSECRETTOKEN.my.salesforce.com",
         ] {
             let err = Credentials::from_auth_url(bad).unwrap_err();
             assert!(!err.contains("SECRET"), "{err}");

@@ -387,3 +387,64 @@ fn no_value_can_inject_a_file_command_key_or_a_workflow_command() {
         assert!(!escape_property(&title).contains([':', ',', '\r', '\n']));
     }
 }
+
+/// Valid answers of the org, as templates for mutation: (operation, content type, body).
+fn answer_templates(org: &crate::common::SimOrg) -> Vec<(crate::common::Op, String)> {
+    use crate::common::Op;
+    let full_name = org.full_name();
+    let record = org.record_name();
+    vec![
+        (
+            Op::Token,
+            format!(
+                r#"{{"access_token":"00DSIM!AQfuzztoken","instance_url":"{}","id":"x","token_type":"Bearer","issued_at":"1","signature":"s"}}"#,
+                org.instance_url()
+            ),
+        ),
+        (
+            Op::Query,
+            format!(
+                r#"{{"totalSize":1,"done":true,"records":[{{"attributes":{{"type":"s_c__Setting__mdt","url":"/x"}},"DeveloperName":"Triggers_Enabled","NamespacePrefix":"s_c","QualifiedApiName":"{record}","MasterLabel":"StoreConnect Triggers Enabled","s_c__Setting__c":true}}]}}"#
+            ),
+        ),
+        (
+            Op::ReadMetadata,
+            format!(
+                r#"<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns="http://soap.sforce.com/2006/04/metadata" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema"><soapenv:Body><readMetadataResponse><result><records xsi:type="CustomMetadata"><fullName>{full_name}</fullName><label>StoreConnect Triggers Enabled</label><protected>false</protected><values><field>s_c__Setting__c</field><value xsi:type="xsd:boolean">true</value></values></records></result></readMetadataResponse></soapenv:Body></soapenv:Envelope>"#
+            ),
+        ),
+        (
+            Op::UpdateMetadata,
+            format!(
+                r#"<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns="http://soap.sforce.com/2006/04/metadata"><soapenv:Body><updateMetadataResponse><result><fullName>{full_name}</fullName><success>true</success></result></updateMetadataResponse></soapenv:Body></soapenv:Envelope>"#
+            ),
+        ),
+    ]
+}
+
+#[test]
+fn mutated_answers_through_the_binary_never_crash_or_leak() {
+    use crate::common::*;
+    let mut rng = Rng(seed("FUZZ_SEED"));
+    for round in 0..60 {
+        let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
+        let templates = answer_templates(&org);
+        let (op, template) = &templates[rng.below(templates.len() as u64) as usize];
+        let body = mutate(&mut rng, template);
+        let status = rng.pick(&[200, 200, 200, 400, 500]);
+        org.inject(Fault::status(*op, 1, status, &body));
+        let auth = rng.pick(&[Auth::Jwt, Auth::ClientCredentials]);
+        let mut cli = Cli::for_org(&org, auth, &[rng.pick(&["status", "disable"])]);
+        cli.settings(&pins(&org)).setting("timeout", "3");
+        let run = cli.run();
+        let context = format!("round {round}, {op:?} {status}: {body}\n{}", run.all());
+        assert!(
+            [0, 1, 3].contains(&run.code),
+            "exit {}: {context}",
+            run.code
+        );
+        assert!(!run.all().contains("panicked"), "{context}");
+        assert!(!run.all().contains(simorg::CLIENT_SECRET), "{context}");
+        assert!(run.all().len() < 8_000, "{context}");
+    }
+}
