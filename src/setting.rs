@@ -517,8 +517,12 @@ pub async fn verify(
                     break;
                 }
             },
-            // Cut off by the deadline, or nearly: the last read decides.
-            Err(Error::Salesforce(_)) if deadline.remaining() < NEAR_DEADLINE => break,
+            // Cut off by the deadline, or retries gave up near it: the last read, at the
+            // deadline, decides.
+            Err(Error::Salesforce(_)) if deadline.remaining() < NEAR_DEADLINE => {
+                tokio::time::sleep(deadline.remaining()).await;
+                break;
+            }
             Err(e) => return Err(verifying(e)),
         }
     }
