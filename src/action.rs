@@ -2,11 +2,14 @@
 //!
 //! `guard`: main saves `previous-state` to `GITHUB_STATE` before changing anything, disables and
 //! verifies; post signs in afresh from the inputs (tokens are never persisted), enables, verifies
-//! `true` and fails the step otherwise — also when main crashed and left no state.
+//! `true` and fails the step otherwise — also when main crashed and left no state. A write of
+//! main's that got no answer is kept in the state as `write-in-doubt`; post then trusts no single
+//! read until that write can no longer land ([`commands::restore_in_doubt`]).
 
-use std::time::Instant;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use crate::commands::{self, Caught, Report, Signals};
+use crate::client::WriteStage;
+use crate::commands::{self, Caught, Report, SERVER_CALL_LIMIT, Signals, server_call_limit};
 use crate::config::{Config, RawSettings};
 use crate::error::{EXIT_OK, Error, Result};
 use crate::github::{self, Console};
@@ -21,6 +24,15 @@ pub const POST_ENTRYPOINT: &str = "storeconnect-triggers-action-post";
 pub const PREVIOUS_STATE: &str = "previous-state";
 /// The state key guard's main writes after its verified change: the value it left the org in.
 pub const MAIN_LEFT: &str = "main-left";
+
+/// The state key main writes before it sends a write: until when (Unix ms) Salesforce may still
+/// apply it. Main empties it once the write's outcome is known; post distrusts a read until then.
+pub const WRITE_IN_DOUBT: &str = "write-in-doubt";
+
+fn unix_ms(t: SystemTime) -> u64 {
+    t.duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
 
 /// Which phase of the action runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,7 +95,7 @@ impl Mode {
 pub async fn run(phase: Phase) -> u8 {
     let console = Console::from_env();
     let started = Instant::now();
-    let raw = match RawSettings::from_pairs("INPUT_", std::env::vars()) {
+    let raw = match RawSettings::from_env_prefixed("INPUT_") {
         Ok(raw) => raw,
         Err(e) => return fail(console, &mut Report::new("configuration"), &e, started),
     };
@@ -161,6 +173,23 @@ async fn main_phase(
             let wanted = mode == Mode::Enable;
             let guard = mode == Mode::Guard;
             let mut found_off = false;
+            if guard && !config.dry_run {
+                // Post must know of a write whose outcome is unknown: it may land after post.
+                let limit = server_call_limit();
+                sf.set_write_journal(Box::new(move |stage| {
+                    let value = match stage {
+                        WriteStage::Sending { latest_send } => {
+                            unix_ms(latest_send + limit).to_string()
+                        }
+                        // Every attempt has been sent by now: the horizon can only shrink.
+                        WriteStage::Settled { in_doubt: true } => {
+                            unix_ms(SystemTime::now() + limit).to_string()
+                        }
+                        WriteStage::Settled { in_doubt: false } => String::new(),
+                    };
+                    github::save_state(WRITE_IN_DOUBT, &value).map_err(|e| format!("{e:#}"))
+                }));
+            }
             let changed = commands::change(&mut sf, config, wanted, report, |prepared| {
                 if guard {
                     // Written before anything changes, so post can report it even if main dies next.
@@ -174,6 +203,11 @@ async fn main_phase(
             if found_off {
                 warn_already_off(&mut sf, config, console, report).await;
             }
+            commands::warn_in_doubt(
+                &sf,
+                console,
+                guard.then_some("The post step of this action knows: it writes true itself and reads back again once that write can no longer land."),
+            );
             let after = changed?;
             if guard && !config.dry_run {
                 github::save_state(MAIN_LEFT, &after.to_string())?;
@@ -220,9 +254,24 @@ async fn post_phase(
             "Main left no saved state (it failed or was cancelled early); restoring true anyway",
         ),
     }
+    let in_doubt_until = std::env::var(format!("STATE_{WRITE_IN_DOUBT}"))
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .map(|v| match v.trim().parse::<u64>() {
+            Ok(ms) => UNIX_EPOCH + Duration::from_millis(ms),
+            // Unreadable: assume the worst, a write sent just now.
+            Err(_) => SystemTime::now() + SERVER_CALL_LIMIT,
+        })
+        .filter(|until| *until > SystemTime::now());
     let work = async {
         let mut sf = commands::connect(config, console)?;
-        let after = commands::change(&mut sf, config, true, report, |_| Ok(())).await?;
+        let after = match in_doubt_until {
+            Some(until) => {
+                commands::restore_in_doubt(&mut sf, config, console, report, until, "main's write")
+                    .await?
+            }
+            None => commands::change(&mut sf, config, true, report, |_| Ok(())).await?,
+        };
         console.info(&format!(
             "StoreConnect triggers: {after} ({})",
             report.action

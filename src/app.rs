@@ -1,6 +1,7 @@
 //! Entry point logic: choose the action phase or the CLI from argv[0], run it, render errors.
 
 use std::ffi::OsString;
+use std::panic::PanicHookInfo;
 
 use crate::action::{self, Phase};
 use crate::cli::{self, Command};
@@ -70,5 +71,65 @@ pub fn report_error(console: Console, error: &Error) {
         if let Some(hint) = error.hint() {
             eprintln!("help: {hint}");
         }
+    }
+}
+
+/// The line printed for a panic: where it happened, never its message. A panic's payload can
+/// be built from input (a token inside a value that failed to parse), so it is not shown.
+pub fn panic_report(info: &PanicHookInfo<'_>, actions: bool) -> String {
+    let place = info.location().map_or("an unknown place".to_string(), |l| {
+        format!("{}:{}", l.file(), l.line())
+    });
+    let text = format!(
+        "internal error at {place}: this is a bug in storeconnect-triggers, please report it (its details are not shown because they could contain credentials). The StoreConnect triggers may be in either state: check them with `status` or mode: check"
+    );
+    if actions {
+        format!(
+            "::error title=storeconnect-triggers crashed::{}",
+            crate::github::escape_data(&text)
+        )
+    } else {
+        format!("error: {text}")
+    }
+}
+
+/// Replaces the default panic output (which prints the payload) with [`panic_report`] and
+/// exits 3, the code for failures, instead of unwinding or aborting.
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let actions = std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true");
+        eprintln!("{}", panic_report(info, actions));
+        std::process::exit(i32::from(crate::error::EXIT_FAILURE));
+    }));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+
+    #[test]
+    fn panic_report_never_shows_the_payload() {
+        static SEEN: Mutex<Vec<String>> = Mutex::new(Vec::new());
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|info| {
+            let mut seen = SEEN.lock().unwrap_or_else(|e| e.into_inner());
+            seen.push(panic_report(info, false));
+            seen.push(panic_report(info, true));
+        }));
+        let token = "00DSECRET!AQtoken";
+        let _ = std::panic::catch_unwind(|| {
+            // What a failed unwrap of a parse result holding a token would print.
+            panic!("called `Result::unwrap()` on an `Err` value: {token:?}")
+        });
+        std::panic::set_hook(previous);
+        let seen = SEEN.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        assert_eq!(seen.len(), 2);
+        for line in &seen {
+            assert!(!line.contains("SECRET"), "{line}");
+            assert!(line.contains("internal error at src/app.rs:"), "{line}");
+        }
+        assert!(seen[1].starts_with("::error title=storeconnect-triggers crashed::"));
+        assert!(!seen[1].contains('\n'));
     }
 }

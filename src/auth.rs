@@ -217,7 +217,9 @@ impl Credentials {
         } else {
             "https"
         };
-        let token_host = http::secure_url("auth-url host", &format!("{scheme}://{host}"))?;
+        // Never quote the host: a malformed URL can put part of the token after the last `@`.
+        let token_host = http::secure_url("auth-url host", &format!("{scheme}://{host}"))
+            .map_err(|_| format!("auth-url's host part is not a valid host[:port]; {SHAPE}"))?;
         Ok(Credentials::RefreshToken {
             token_host,
             client_id: if client_id.is_empty() {
@@ -237,6 +239,30 @@ impl Credentials {
             Credentials::RefreshToken { .. } => "SFDX auth URL (refresh token)",
             Credentials::Jwt { .. } => "JWT bearer",
             Credentials::ClientCredentials { .. } => "client credentials",
+        }
+    }
+
+    /// Replaces the generic hint of a refused sign-in with one for the method in use:
+    /// `invalid_grant` means different things to each flow.
+    pub fn sign_in_hint(&self, error: SfError) -> SfError {
+        if error.code.as_deref() != Some("invalid_grant") {
+            return error;
+        }
+        let hint = match self {
+            Credentials::RefreshToken { .. } => {
+                "the refresh token in auth-url was revoked, expired or rotated (a connected app that rotates refresh tokens invalidates the old one at each sign-in): create a new auth URL with `sf org display --verbose` and store it, or switch to JWT, which needs no stored token"
+            }
+            Credentials::ClientCredentials { .. } if error.answer.contains("domain") => {
+                "the client credentials flow works only on the org's My Domain: set instance-url to https://<name>.my.salesforce.com"
+            }
+            Credentials::ClientCredentials { .. } => {
+                "check client-secret (the consumer secret of the connected app named by client-id) and that the app's client credentials flow has a Run As user who is active and API enabled"
+            }
+            Credentials::Jwt { .. } | Credentials::AccessToken { .. } => return error,
+        };
+        SfError {
+            hint: hint.into(),
+            ..error
         }
     }
 
@@ -353,7 +379,7 @@ impl Credentials {
                 result = send(jwt_form(assertion)).await;
             }
         }
-        let answer = result?;
+        let answer = result.map_err(|e| self.sign_in_hint(e))?;
         let parsed: TokenResponse = serde_json::from_str(&answer.body).map_err(|e| SfError {
             action: action.clone(),
             answer: format!(
@@ -505,6 +531,8 @@ mod tests {
             "force://a:b:c:SECRETTOKEN@host",
             "force://id:sec:SECRETTOKEN@",
             "force://id:sec:@host",
+            // Found by tests/it/fuzz.rs: a token run into the host part was quoted.
+            "force://PlatformCLI::5Aep@acPlatformCLI::5AepSECRETTOKEN.my.salesforce.com",
         ] {
             let err = Credentials::from_auth_url(bad).unwrap_err();
             assert!(!err.contains("SECRET"), "{err}");

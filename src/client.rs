@@ -1,6 +1,8 @@
 //! A signed-in Salesforce connection: keeps the session, sends REST and SOAP calls to the
 //! session's `instance_url`, and renews the session once per call on `INVALID_SESSION_ID`.
 
+use std::time::SystemTime;
+
 use reqwest::{Method, Url};
 
 use crate::auth::{Credentials, Session};
@@ -9,6 +11,25 @@ use crate::github::Console;
 use crate::http::{Answer, Api, Deadline, Failure, Transport};
 use crate::xml;
 
+/// A write's progress, as told to the journal set with [`Salesforce::set_write_journal`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteStage {
+    /// The write is about to be sent; it (and every retry of it) leaves before `latest_send`.
+    Sending {
+        /// The end of the operation's deadline: no attempt is sent after it.
+        latest_send: SystemTime,
+    },
+    /// The call returned. `in_doubt`: some attempt may have reached Salesforce without an
+    /// answer, so it may still be applied later, whatever the call returned.
+    Settled {
+        /// Whether the write's outcome is unknown.
+        in_doubt: bool,
+    },
+}
+
+/// Told about each write before it is sent and once its outcome is known.
+pub type WriteJournal = Box<dyn FnMut(WriteStage) -> Result<(), String> + Send>;
+
 /// A connection to one org.
 pub struct Salesforce {
     transport: Transport,
@@ -16,6 +37,9 @@ pub struct Salesforce {
     session: Option<Session>,
     api_version: String,
     console: Console,
+    journal: Option<WriteJournal>,
+    /// When the last write whose outcome is unknown returned (all its attempts were sent).
+    write_in_doubt: Option<SystemTime>,
 }
 
 impl Salesforce {
@@ -32,7 +56,41 @@ impl Salesforce {
             session: None,
             api_version,
             console,
+            journal: None,
+            write_in_doubt: None,
         }
+    }
+
+    /// Sets who is told about writes (the action records them in the step state).
+    pub fn set_write_journal(&mut self, journal: WriteJournal) {
+        self.journal = Some(journal);
+    }
+
+    /// Tells the journal about a write; an error means the write must not be sent.
+    pub fn record_write(&mut self, stage: WriteStage) -> Result<(), String> {
+        if let WriteStage::Settled { in_doubt: true } = stage {
+            self.write_in_doubt = Some(SystemTime::now());
+        }
+        match &mut self.journal {
+            Some(journal) => journal(stage),
+            None => Ok(()),
+        }
+    }
+
+    /// Whether a write sent through this connection may still be applied later.
+    pub fn write_in_doubt(&self) -> bool {
+        self.write_in_doubt.is_some()
+    }
+
+    /// When the last write in doubt returned: Salesforce may apply it until then plus its
+    /// call limit.
+    pub fn write_in_doubt_since(&self) -> Option<SystemTime> {
+        self.write_in_doubt
+    }
+
+    /// Attempts so far whose outcome is unknown (see [`Transport::unknown_outcomes`]).
+    pub fn unknown_outcomes(&self) -> u32 {
+        self.transport.unknown_outcomes()
     }
 
     /// The API version used for REST and SOAP paths, e.g. `66.0`.

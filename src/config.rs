@@ -92,10 +92,11 @@ impl RawSettings {
             // A secret pasted with a trailing newline must not become an invalid header.
             .map(|(k, v)| (k, v.trim().to_string()))
             // Only our own names: envy would reject nothing, but stray INPUT_ENTRYPOINT etc. are noise.
-            .filter(|(k, _)| {
-                let key = k[prefix.len()..].to_ascii_lowercase().replace('_', "-");
-                key == "mode" || SETTING_NAMES.contains(&key.as_str())
-            });
+            .filter(|(k, _)| is_our_name(prefix, k));
+        let pairs: Vec<(String, String)> = pairs.collect();
+        for (key, value) in &pairs {
+            check_size(key, value)?;
+        }
         envy::prefixed(prefix).from_iter(pairs).map_err(|e| {
             Error::usage(format!(
                 "cannot read settings from {prefix}* variables: {e}"
@@ -105,11 +106,19 @@ impl RawSettings {
 
     /// Reads `STORECONNECT_*` from the process environment.
     pub fn from_env() -> Result<Self, Error> {
-        Self::from_pairs("STORECONNECT_", std::env::vars())
+        Self::from_env_prefixed("STORECONNECT_")
+    }
+
+    /// Reads the settings named `prefix` + name from the process environment. Variables that
+    /// are not ours are ignored whatever bytes they hold; one of ours that is not UTF-8 is a
+    /// configuration error naming the variable (never its value, which may be a secret).
+    pub fn from_env_prefixed(prefix: &str) -> Result<Self, Error> {
+        Self::from_pairs(prefix, env_pairs(prefix, std::env::vars_os())?)
     }
 
     /// Sets one setting by its kebab-case name (a flag overriding the environment).
     pub fn set(&mut self, name: &str, value: String) -> Result<(), Error> {
+        check_size(&format!("--{name}"), &value)?;
         let value = Some(value.trim().to_string()).filter(|v| !v.is_empty());
         match name {
             "instance-url" => self.instance_url = value,
@@ -137,6 +146,38 @@ impl RawSettings {
     pub fn access_token(&self) -> Option<&Secret> {
         self.access_token.as_ref()
     }
+}
+
+/// Whether `key` (e.g. `STORECONNECT_ACCESS_TOKEN`, `INPUT_ACCESS-TOKEN`) names one of our settings.
+fn is_our_name(prefix: &str, key: &str) -> bool {
+    key.strip_prefix(prefix).is_some_and(|rest| {
+        let name = rest.to_ascii_lowercase().replace('_', "-");
+        name == "mode" || SETTING_NAMES.contains(&name.as_str())
+    })
+}
+
+/// Our variables as text, from raw OS pairs. `std::env::vars()` would panic on the first
+/// non-UTF-8 variable of any program; only ours matter, and a bad one of ours is exit 2.
+pub fn env_pairs(
+    prefix: &str,
+    vars: impl IntoIterator<Item = (std::ffi::OsString, std::ffi::OsString)>,
+) -> Result<Vec<(String, String)>, Error> {
+    let mut pairs = Vec::new();
+    for (key, value) in vars {
+        // A name that is not UTF-8 cannot be one of ours.
+        let Some(key) = key.to_str().filter(|k| is_our_name(prefix, k)) else {
+            continue;
+        };
+        match value.into_string() {
+            Ok(value) => pairs.push((key.to_string(), value)),
+            Err(_) => {
+                return Err(Error::usage(format!(
+                    "{key} is not valid UTF-8 text; set it again from the original value (its content is not shown: it may be a secret)"
+                )));
+            }
+        }
+    }
+    Ok(pairs)
 }
 
 /// Validated configuration.
@@ -169,8 +210,57 @@ pub fn parse_bool(name: &str, value: &str) -> Result<bool, Error> {
     }
 }
 
+/// Longest namespace prefix Salesforce allows.
+pub const MAX_NAMESPACE_CHARS: usize = 15;
+/// Longest name part (without namespace prefix and `__mdt`/`__c` suffix) Salesforce allows.
+pub const MAX_NAME_CHARS: usize = 40;
+/// Longest value any setting takes (a 4096-bit PEM key is about 3.3 KB).
+pub const MAX_VALUE_CHARS: usize = 16 * 1024;
+
+/// Refuses a value longer than any setting can use, without quoting it (it may be a secret).
+fn check_size(name: &str, value: &str) -> Result<(), Error> {
+    let chars = value.chars().count();
+    if chars > MAX_VALUE_CHARS {
+        return Err(Error::usage(format!(
+            "{name} is {chars} characters long; no setting takes more than {MAX_VALUE_CHARS} (its content is not shown)"
+        )));
+    }
+    Ok(())
+}
+
+/// Salesforce's length rules for an API name that already passed the character check:
+/// an optional namespace prefix of at most 15 characters, a name of at most 40.
+fn check_name_lengths(setting: &str, value: &str, suffix: &str) -> Result<(), Error> {
+    let base = &value[..value.len() - suffix.len()];
+    let (namespace, name) = match base.split_once("__") {
+        Some((ns, name)) => (Some(ns), name),
+        None => (None, base),
+    };
+    let problem = if name.contains("__") {
+        Some("has more than one `__` before its suffix".to_string())
+    } else if namespace.is_some_and(|ns| ns.is_empty() || ns.len() > MAX_NAMESPACE_CHARS) {
+        Some(format!(
+            "has a namespace prefix that is empty or longer than {MAX_NAMESPACE_CHARS} characters"
+        ))
+    } else if name.is_empty() || name.len() > MAX_NAME_CHARS || name.ends_with('_') {
+        Some(format!(
+            "has a name part that is empty, ends in `_` or is longer than Salesforce's {MAX_NAME_CHARS} characters"
+        ))
+    } else {
+        None
+    };
+    match problem {
+        Some(problem) => Err(Error::usage(format!(
+            "{setting} `{}` {problem}; Salesforce API names look like s_c__Setting__mdt",
+            crate::setting::clip(value)
+        ))),
+        None => Ok(()),
+    }
+}
+
 fn check_api_name(setting: &str, value: &str, suffix: &str) -> Result<String, Error> {
     let value = value.trim();
+    check_size(setting, value)?;
     let ok = value
         .chars()
         .next()
@@ -179,6 +269,7 @@ fn check_api_name(setting: &str, value: &str, suffix: &str) -> Result<String, Er
         && value.to_ascii_lowercase().ends_with(suffix)
         && value.len() > suffix.len();
     if ok {
+        check_name_lengths(setting, value, suffix)?;
         Ok(value.to_string())
     } else if suffix.is_empty() {
         Err(Error::usage(format!(
@@ -310,14 +401,24 @@ impl Config {
             .trim()
             .trim_start_matches(['v', 'V'])
             .to_string();
-        let valid_version = api_version.split_once('.').is_some_and(|(major, minor)| {
-            minor == "0" && major.parse::<u32>().is_ok_and(|m| (31..1000).contains(&m))
-        });
-        if !valid_version {
+        // Digits only (no sign); leading zeros are dropped: `066.0` is sent as `66.0`.
+        let major = api_version
+            .split_once('.')
+            .filter(|(major, minor)| {
+                *minor == "0"
+                    && !major.is_empty()
+                    && major.len() <= 5
+                    && major.bytes().all(|b| b.is_ascii_digit())
+            })
+            .and_then(|(major, _)| major.parse::<u32>().ok())
+            .filter(|m| (31..1000).contains(m));
+        let Some(major) = major else {
             return Err(Error::usage(format!(
-                "api-version `{api_version}` must look like 66.0 (31.0 or later)"
+                "api-version `{}` must look like 66.0 (31.0 or later)",
+                crate::setting::clip(&api_version)
             )));
-        }
+        };
+        let api_version = format!("{major}.0");
         let timeout = match raw.timeout.as_deref().map(str::trim) {
             None => DEFAULT_TIMEOUT_SECS,
             Some(t) => t
@@ -514,6 +615,65 @@ mod tests {
                 .to_string()
                 .contains("heal")
         );
+    }
+
+    #[test]
+    fn input_limits() {
+        let base = [("ACCESS_TOKEN", "t"), ("INSTANCE_URL", "https://x")];
+        let with = |k: &'static str, v: &str| {
+            let mut pairs: Vec<(&str, String)> =
+                base.iter().map(|(k, v)| (*k, v.to_string())).collect();
+            pairs.push((k, v.to_string()));
+            let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            Config::from_raw(raw(&pairs))
+        };
+        assert_eq!(with("API_VERSION", "066.0").unwrap().api_version, "66.0");
+        assert_eq!(with("API_VERSION", "v62.0").unwrap().api_version, "62.0");
+        for bad in [
+            "+66.0",
+            "66.00",
+            "-66.0",
+            "0066666.0",
+            "66.0.0",
+            " .0",
+            "1e2.0",
+        ] {
+            assert!(with("API_VERSION", bad).is_err(), "{bad}");
+        }
+        let forty = "A".repeat(40);
+        assert!(with("SETTING_RECORD", &forty).is_ok());
+        assert!(with("SETTING_RECORD", &format!("s_c__{forty}")).is_ok());
+        assert!(with("SETTING_TYPE", &format!("abcdefghijklmno__{forty}__mdt")).is_ok());
+        for (key, bad) in [
+            ("SETTING_RECORD", format!("{forty}B")),
+            ("SETTING_TYPE", format!("s_c__{forty}B__mdt")),
+            ("SETTING_FIELD", "abcdefghijklmnop__X__c".to_string()),
+            ("SETTING_FIELD", "a__b__c__c".to_string()),
+            ("SETTING_RECORD", "Trailing_".to_string()),
+        ] {
+            let err = with(key, &bad).unwrap_err();
+            assert!(matches!(err, Error::Usage(_)), "{bad}: {err}");
+        }
+        let huge = "S".repeat(MAX_VALUE_CHARS + 1);
+        let err = raw_err(&[("ACCESS_TOKEN", &huge)]);
+        assert!(
+            err.contains("STORECONNECT_ACCESS_TOKEN is 16385 characters long"),
+            "{err}"
+        );
+        assert!(!err.contains("SSSS"));
+        let mut flags = RawSettings::default();
+        assert!(flags.set("client-id", huge.clone()).is_err());
+    }
+
+    fn raw_err(pairs: &[(&str, &str)]) -> String {
+        RawSettings::from_pairs(
+            "STORECONNECT_",
+            pairs
+                .iter()
+                .map(|(k, v)| (format!("STORECONNECT_{k}"), v.to_string())),
+        )
+        .unwrap_err()
+        .to_string()
     }
 
     #[test]

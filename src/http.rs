@@ -3,6 +3,7 @@
 
 use std::hash::{BuildHasher, Hasher};
 use std::net::IpAddr;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use reqwest::Url;
@@ -73,6 +74,9 @@ pub struct Transport {
     client: reqwest::Client,
     first_backoff: Duration,
     max_backoff: Duration,
+    /// Attempts sent whose outcome is unknown: the connection failed after the request may have
+    /// reached the server (a timeout, a reset, a cut-off answer).
+    unknown_outcomes: AtomicU32,
 }
 
 /// A successful (2xx) answer.
@@ -99,7 +103,14 @@ impl Transport {
             client,
             first_backoff: Duration::from_millis(400),
             max_backoff: Duration::from_secs(8),
+            unknown_outcomes: AtomicU32::new(0),
         })
+    }
+
+    /// How many attempts so far may have reached Salesforce without us learning the outcome.
+    /// A write counted here may still be applied later, even if a retry then succeeded.
+    pub fn unknown_outcomes(&self) -> u32 {
+        self.unknown_outcomes.load(Ordering::SeqCst)
     }
 
     /// Starts a request; pass it to [`Transport::execute`] through a closure so it can be rebuilt.
@@ -131,11 +142,23 @@ impl Transport {
                         ..network_error(action, &e)
                     }));
                 }
-                Err(e) => Failure::Transient(network_error(action, &e)),
+                Err(e) => {
+                    // Only a failed connect proves the request never left.
+                    if !e.is_connect() {
+                        self.unknown_outcomes.fetch_add(1, Ordering::SeqCst);
+                    }
+                    Failure::Transient(network_error(action, &e))
+                }
                 Ok(resp) => {
                     let status = resp.status().as_u16();
-                    match resp.text().await {
-                        Err(e) => Failure::Transient(network_error(action, &e)),
+                    match read_capped(resp).await {
+                        Err(BodyError::Network(e)) => {
+                            self.unknown_outcomes.fetch_add(1, Ordering::SeqCst);
+                            Failure::Transient(network_error(action, &e))
+                        }
+                        Err(BodyError::TooLarge) => {
+                            return Err(Failure::Permanent(too_large(action, status)));
+                        }
                         Ok(body) => match classify(api, status, &body, action) {
                             None => return Ok(Answer { status, body }),
                             Some(f) => f,
@@ -170,6 +193,45 @@ impl Transport {
             .saturating_mul(1u32 << attempt.saturating_sub(1).min(16))
             .min(self.max_backoff);
         exp.mul_f64(0.5 + 0.5 * unit_random())
+    }
+}
+
+/// The most bytes of a response body this tool reads: Salesforce's answers here are a few KB
+/// (describeGlobal of a large org: ~1 MB); anything beyond is not an answer we can use.
+pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+
+enum BodyError {
+    Network(reqwest::Error),
+    TooLarge,
+}
+
+/// Reads a body chunk by chunk and stops at [`MAX_BODY_BYTES`] instead of buffering it whole.
+async fn read_capped(mut resp: reqwest::Response) -> Result<String, BodyError> {
+    if resp
+        .content_length()
+        .is_some_and(|n| n > MAX_BODY_BYTES as u64)
+    {
+        return Err(BodyError::TooLarge);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await.map_err(BodyError::Network)? {
+        if body.len() + chunk.len() > MAX_BODY_BYTES {
+            return Err(BodyError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(String::from_utf8_lossy(&body).into_owned())
+}
+
+fn too_large(action: &str, status: u16) -> SfError {
+    SfError {
+        action: action.to_string(),
+        answer: format!(
+            "HTTP {status} with an answer too large (over {} MB); it was not read",
+            MAX_BODY_BYTES / (1024 * 1024)
+        ),
+        code: None,
+        hint: "check instance-url: it must be the org's API host; if it is, report this to the maintainers".into(),
     }
 }
 
@@ -236,6 +298,8 @@ pub fn classify(api: Api, status: u16, body: &str, action: &str) -> Option<Failu
         Api::Rest => rest_error(body).unwrap_or_else(|| (None, snippet(body))),
         Api::OAuth => oauth_error(body).unwrap_or_else(|| (None, snippet(body))),
     };
+    // An error message is quoted verbatim, but not at any length.
+    let (code, message) = (code.map(|c| clip_text(&c, 100)), clip_text(&message, 500));
     let answer = match (&code, api) {
         (Some(c), Api::Soap) => format!("HTTP {status}, faultcode {c}: {message}"),
         (Some(c), Api::OAuth) => format!("HTTP {status}, {c}: {message}"),
@@ -306,6 +370,14 @@ fn oauth_error(body: &str) -> Option<(Option<String>, String)> {
 }
 
 /// The start of a body that is not in any format we know (an HTML error page, a proxy's answer).
+/// At most `max` characters of `text`, marked when cut.
+fn clip_text(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text.to_string(),
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+    }
+}
+
 fn snippet(body: &str) -> String {
     let flat: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
     if flat.chars().count() > 300 {

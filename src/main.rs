@@ -3,6 +3,8 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // First: no panic may print its payload (it can hold input, such as a token).
+    storeconnect_triggers::app::install_panic_hook();
     let mut args = std::env::args_os();
     let argv0 = args.next().unwrap_or_default();
     let runtime = match tokio::runtime::Builder::new_current_thread()

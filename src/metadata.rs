@@ -4,7 +4,7 @@
 //! exactly as read (nil stays nil, each value keeps its `xsi:type`), with only the one value we
 //! own changed. `upsertMetadata` is never used: a wrong fullName would silently create a record.
 
-use crate::client::Salesforce;
+use crate::client::{Salesforce, WriteStage};
 use crate::error::SfError;
 use crate::http::Deadline;
 use crate::xml::{self, Element};
@@ -203,7 +203,22 @@ pub async fn update_or_refusal(
         "<met:updateMetadata>{}</met:updateMetadata>",
         record.to_xml()
     );
-    let envelope = sf.soap(deadline, &action, &body).await?;
+    // Recorded before anything is sent: if this process dies or the answer never comes, the
+    // write may still be applied later, and the post step must know.
+    let latest_send = std::time::SystemTime::now() + deadline.remaining();
+    sf.record_write(WriteStage::Sending { latest_send })
+        .map_err(|e| SfError {
+            action: action.clone(),
+            answer: format!("not sent: the write could not be recorded first ({e})"),
+            code: None,
+            hint: "nothing was changed; check the runner's disk and run again".into(),
+        })?;
+    let unknown_before = sf.unknown_outcomes();
+    let sent = sf.soap(deadline, &action, &body).await;
+    let in_doubt = sf.unknown_outcomes() > unknown_before;
+    // A failure to record "settled" leaves the write marked in doubt: the safe side.
+    let _ = sf.record_write(WriteStage::Settled { in_doubt });
+    let envelope = sent?;
     Ok(
         check_save(&envelope, &record.full_name).map_err(|(answer, code)| SfError {
             action,

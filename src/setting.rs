@@ -103,7 +103,7 @@ impl State {
             Some(Value::Bool(b)) => State::Valid(*b),
             Some(Value::String(s)) => State::from_text(s),
             Some(Value::Null) | None => State::Invalid("null".into()),
-            Some(other) => State::Invalid(other.to_string()),
+            Some(other) => State::Invalid(clip(&other.to_string())),
         }
     }
 
@@ -112,7 +112,7 @@ impl State {
         match text.trim().to_ascii_lowercase().as_str() {
             "true" => State::Valid(true),
             "false" => State::Valid(false),
-            _ => State::Invalid(format!("{text:?}")),
+            _ => State::Invalid(clip(&format!("{text:?}"))),
         }
     }
 
@@ -495,6 +495,17 @@ pub async fn apply(
             after: prepared.state.clone(),
         });
     }
+    rewrite(sf, deadline, prepared, wanted).await
+}
+
+/// Writes `wanted` even if the record already holds it, then reads back until it shows: for
+/// when a value read cannot be trusted (an earlier write may still land).
+pub async fn rewrite(
+    sf: &mut Salesforce,
+    deadline: &Deadline,
+    prepared: &Prepared,
+    wanted: bool,
+) -> Result<Applied, Error> {
     let field = &prepared.located.field;
     let xsi_type = owned_xsi_type(sf, deadline, prepared).await?;
     let new_value = MdValue::Typed {
@@ -606,51 +617,116 @@ async fn explain_refusal(
     Error::Salesforce(SfError { hint, ..refused })
 }
 
-/// Time kept free before the deadline for the last read-back query.
-const VERIFY_MARGIN: Duration = Duration::from_secs(2);
+/// First pause between read-backs; it doubles after each read, up to [`MAX_READ_PAUSE`].
+const FIRST_READ_PAUSE: Duration = Duration::from_millis(500);
+/// Longest pause between two read-backs.
+const MAX_READ_PAUSE: Duration = Duration::from_secs(5);
+/// Time the last read-back, sent when the deadline is reached, may take (retries included).
+/// It is what makes "exit 1" mean "the value never showed before `timeout`".
+pub const FINAL_READ_GRACE: Duration = Duration::from_secs(5);
+/// A read that fails this close to the deadline may have been cut off by it (the transport
+/// gives up once its next backoff, at most 8 s, would pass the deadline): go to the last read.
+const NEAR_DEADLINE: Duration = Duration::from_secs(9);
 
-/// Reads back through SOQL until the value is `wanted`, with backoff, until the deadline.
+/// When the next read-back happens, after one that did not show the wanted value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NextRead {
+    /// Wait this long, then read again (the deadline is further away).
+    After(Duration),
+    /// Wait this long (until the deadline), then read one last time.
+    Last(Duration),
+}
+
+/// The read-back schedule: reads at +0, 0.5, 1.5, 3.5, 7.5 s and then every 5 s, and always
+/// one last read at the deadline, so the reads cover the whole timeout.
+pub fn next_read(pause: Duration, remaining: Duration) -> NextRead {
+    if pause < remaining {
+        NextRead::After(pause)
+    } else {
+        NextRead::Last(remaining)
+    }
+}
+
+/// Reads back through SOQL until the value is `wanted`: with backoff until the deadline, then
+/// once more at the deadline (that read gets [`FINAL_READ_GRACE`] to answer).
 pub async fn verify(
     sf: &mut Salesforce,
     deadline: &Deadline,
     located: &Located,
     wanted: bool,
 ) -> Result<State, Error> {
-    let mut pause = Duration::from_millis(500);
+    let verifying = |e: Error| match e {
+        Error::Salesforce(inner) => Error::Salesforce(SfError {
+            action: format!("{} (verifying the change)", inner.action),
+            ..inner
+        }),
+        other => other,
+    };
+    let mut pause = FIRST_READ_PAUSE;
     let mut reads = 0;
     loop {
-        let state = query_value(sf, deadline, located)
-            .await
-            .map_err(|e| match e {
-                Error::Salesforce(inner) => Error::Salesforce(SfError {
-                    action: format!("{} (verifying the change)", inner.action),
-                    ..inner
-                }),
-                other => other,
-            })?;
+        let read = query_value(sf, deadline, located).await;
         reads += 1;
-        if state == State::Valid(wanted) {
-            return Ok(state);
+        match read {
+            Ok(state) if state == State::Valid(wanted) => return Ok(state),
+            Ok(state) => match next_read(pause, deadline.remaining()) {
+                NextRead::After(wait) => {
+                    sf.console().info(&format!(
+                        "read back {state}, waiting for {wanted}; reading again in {:.1}s",
+                        wait.as_secs_f64()
+                    ));
+                    tokio::time::sleep(wait).await;
+                    pause = (pause * 2).min(MAX_READ_PAUSE);
+                }
+                NextRead::Last(wait) => {
+                    sf.console().info(&format!(
+                        "read back {state}, waiting for {wanted}; last read at the deadline, in {:.1}s",
+                        wait.as_secs_f64()
+                    ));
+                    tokio::time::sleep(wait).await;
+                    break;
+                }
+            },
+            // Cut off by the deadline, or retries gave up near it: the last read, at the
+            // deadline, decides.
+            Err(Error::Salesforce(_)) if deadline.remaining() < NEAR_DEADLINE => {
+                tokio::time::sleep(deadline.remaining()).await;
+                break;
+            }
+            Err(e) => return Err(verifying(e)),
         }
-        // Leave room for one more query: a read cut off by the deadline is still "not yet".
-        if pause + VERIFY_MARGIN >= deadline.remaining() {
-            return Err(Error::WrongState {
-                message: format!(
-                    "wrote {} = {wanted} but SOQL still read {state} after {reads} reads within the {}s timeout",
-                    located.full_name(),
-                    deadline.total().as_secs()
-                ),
-                hint: "Salesforce may be slow to show the change: check the value in Setup (Custom Metadata Types) and run again with a larger timeout".into(),
-            });
-        }
-        sf.console().info(&format!(
-            "read back {state}, waiting for {wanted}; reading again in {:.1}s",
-            pause.as_secs_f64()
-        ));
-        tokio::time::sleep(pause).await;
-        pause = (pause * 2).min(Duration::from_secs(5));
+    }
+    let last = Deadline::after(FINAL_READ_GRACE);
+    let state = query_value(sf, &last, located).await.map_err(verifying)?;
+    reads += 1;
+    if state == State::Valid(wanted) {
+        return Ok(state);
+    }
+    Err(Error::WrongState {
+        message: format!(
+            "wrote {} = {wanted} but SOQL still read {} after {reads} reads, the last at the end of the {}s timeout",
+            located.full_name(),
+            clip(&state.to_string()),
+            deadline.total().as_secs()
+        ),
+        hint: "Salesforce may be slow to show the change: check the value in Setup (Custom Metadata Types) and run again with a larger timeout".into(),
+    })
+}
+
+/// At most [`MAX_SHOWN_CHARS`] characters of a value read from the org, for messages.
+pub fn clip(text: &str) -> String {
+    match text.char_indices().nth(MAX_SHOWN_CHARS) {
+        None => text.to_string(),
+        Some((cut, _)) => format!(
+            "{}… ({} characters in all)",
+            &text[..cut],
+            text.chars().count()
+        ),
     }
 }
+
+/// The most characters of a value read from the org that any message shows.
+pub const MAX_SHOWN_CHARS: usize = 200;
 
 #[cfg(test)]
 mod tests {
@@ -692,6 +768,57 @@ mod tests {
             l.pin_line(),
             "setting-type=s_c__Setting__mdt setting-record=Triggers_Enabled setting-field=s_c__Setting__c"
         );
+    }
+
+    /// The times (since the first read) at which reads happen for a timeout of `total`,
+    /// when no read ever shows the wanted value and each read takes no time.
+    fn read_times(total: Duration) -> Vec<Duration> {
+        let mut now = Duration::ZERO;
+        let mut times = vec![now];
+        let mut pause = FIRST_READ_PAUSE;
+        loop {
+            match next_read(pause, total - now) {
+                NextRead::After(wait) => {
+                    now += wait;
+                    pause = (pause * 2).min(MAX_READ_PAUSE);
+                    times.push(now);
+                }
+                NextRead::Last(wait) => {
+                    times.push(now + wait);
+                    return times;
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn read_back_covers_the_whole_timeout_with_a_last_read_at_the_deadline() {
+        let s = Duration::from_secs_f64;
+        assert_eq!(
+            read_times(s(10.0)),
+            vec![s(0.0), s(0.5), s(1.5), s(3.5), s(7.5), s(10.0)]
+        );
+        for total in [0.2, 1.0, 3.0, 7.5, 8.0, 19.0, 20.0, 120.0, 86_400.0] {
+            let times = read_times(s(total));
+            assert_eq!(times.last(), Some(&s(total)), "last read at the deadline");
+            assert!(
+                times.windows(2).all(|w| w[1] > w[0] || w[1] == s(total)),
+                "{times:?}"
+            );
+            assert!(
+                times.windows(2).all(|w| w[1] - w[0] <= MAX_READ_PAUSE),
+                "no gap longer than 5 s: {times:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn long_values_are_clipped_for_messages() {
+        assert_eq!(clip("true"), "true");
+        let long = "é".repeat(50_000);
+        let shown = clip(&long);
+        assert!(shown.chars().count() < MAX_SHOWN_CHARS + 40, "{shown}");
+        assert!(shown.ends_with("(50000 characters in all)"));
     }
 
     #[test]

@@ -127,7 +127,24 @@ pub(crate) fn serve(listener: TcpListener, shared: Arc<Shared>) {
     }
 }
 
+/// Counts a connection as in flight while it lives.
+struct InFlight<'a>(&'a Shared);
+
+impl<'a> InFlight<'a> {
+    fn enter(shared: &'a Shared) -> Self {
+        shared.in_flight.fetch_add(1, Ordering::SeqCst);
+        InFlight(shared)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 fn handle_connection(mut stream: TcpStream, shared: &Shared) {
+    let _in_flight = InFlight::enter(shared);
     let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
     let _ = stream.set_write_timeout(Some(Duration::from_secs(30)));
     let req = match read_request(&mut stream) {
@@ -170,6 +187,11 @@ fn handle_connection(mut stream: TcpStream, shared: &Shared) {
             body,
         }) => Response::new(status, &content_type, body),
         Some(FaultAction::Drop) => {
+            let _ = stream.shutdown(Shutdown::Both);
+            return;
+        }
+        Some(FaultAction::ApplyThenDrop) => {
+            let _ = route::dispatch(shared, &req, op);
             let _ = stream.shutdown(Shutdown::Both);
             return;
         }

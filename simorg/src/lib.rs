@@ -19,7 +19,7 @@ mod xml;
 
 use std::collections::HashMap;
 use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -210,6 +210,8 @@ pub enum FaultAction {
     Delay(Duration),
     /// Read the request, then close the socket without answering.
     Drop,
+    /// Handle the request (so a write is applied), then close the socket without answering.
+    ApplyThenDrop,
 }
 
 /// A fault to inject; see [`SimOrg::inject`].
@@ -364,6 +366,8 @@ pub(crate) struct Shared {
     pub instance_url: String,
     pub state: Mutex<State>,
     pub stop: AtomicBool,
+    /// Connections being handled right now.
+    pub in_flight: AtomicUsize,
 }
 
 impl Shared {
@@ -400,6 +404,7 @@ impl SimOrg {
             instance_url: format!("http://localhost:{port}"),
             state: Mutex::new(state),
             stop: AtomicBool::new(false),
+            in_flight: AtomicUsize::new(0),
         });
         let server = Arc::clone(&shared);
         std::thread::Builder::new()
@@ -502,6 +507,21 @@ impl SimOrg {
                     *slot = v.clone();
                 }
             }
+        }
+    }
+
+    /// Waits until no request is being handled (e.g. a delayed write the client gave up on),
+    /// at most `limit`; true when the org is idle.
+    pub fn wait_idle(&self, limit: Duration) -> bool {
+        let started = Instant::now();
+        loop {
+            if self.shared.in_flight.load(Ordering::SeqCst) == 0 {
+                return true;
+            }
+            if started.elapsed() >= limit {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(10));
         }
     }
 

@@ -75,6 +75,8 @@ pub struct Job {
     bin_dir: PathBuf,
     inputs: Vec<(String, String)>,
     steps: u32,
+    /// Extra variables for both phases (e.g. test knobs of debug builds).
+    env: Vec<(String, String)>,
 }
 
 /// What one phase left behind.
@@ -126,7 +128,14 @@ impl Job {
             bin_dir,
             inputs,
             steps: 0,
+            env: Vec::new(),
         }
+    }
+
+    /// Sets an environment variable for both phases.
+    pub fn env(&mut self, name: &str, value: &str) -> &mut Self {
+        self.env.push((name.to_string(), value.to_string()));
+        self
     }
 
     fn command(&mut self, phase: &str, state: &BTreeMap<String, String>) -> (Command, StepFiles) {
@@ -179,6 +188,9 @@ impl Job {
             .env("CI", "true")
             .env("RUNNER_OS", "Linux")
             .env("RUNNER_TEMP", self.root.join("runner_temp"));
+        for (name, value) in &self.env {
+            command.env(name, value);
+        }
         (command, files)
     }
 
@@ -260,7 +272,7 @@ fn pinned_with(org: &SimOrg, auth: Auth, extra: &[(&str, &str)]) -> Vec<(&'stati
 }
 
 /// Every secret a job could hold, and the texts it must not appear in.
-fn assert_no_secrets(org: &SimOrg, steps: &[&Step]) {
+pub fn assert_no_secrets(org: &SimOrg, steps: &[&Step]) {
     let mut secrets: Vec<String> = vec![simorg::CLIENT_SECRET.to_string()];
     let auth_url = org.auth_url();
     let refresh = auth_url

@@ -3,9 +3,13 @@
 mod action;
 mod check;
 mod ci_examples;
+mod chaos;
 mod cli;
 mod common;
 mod faults;
+mod fuzz;
+mod hardening;
 mod input;
 mod real_org;
+mod rng;
 mod run;
