@@ -1,9 +1,9 @@
 //! Integration tests: the compiled binary against the simulated org.
 
 mod action;
+mod chaos;
 mod check;
 mod ci_examples;
-mod chaos;
 mod cli;
 mod common;
 mod faults;
