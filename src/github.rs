@@ -115,7 +115,7 @@ pub fn file_command_entry(name: &str, value: &str) -> String {
         let delimiter = loop {
             let candidate = format!(
                 "ghadelimiter_{:016x}",
-                (crate::http::unit_random() * 2f64.powi(53)) as u64
+                (crate::backoff::unit_random() * 2f64.powi(53)) as u64
             );
             if !value.contains(&candidate) {
                 break candidate;

@@ -1,13 +1,13 @@
 //! HTTP transport: one reqwest client, the HTTPS-only policy, bounded retries and the rules that
 //! decide which Salesforce answers are worth retrying.
 
-use std::hash::{BuildHasher, Hasher};
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use reqwest::Url;
 
+use crate::backoff::Backoff;
 use crate::error::SfError;
 use crate::xml;
 
@@ -72,8 +72,6 @@ impl Failure {
 /// The HTTP client plus the retry policy.
 pub struct Transport {
     client: reqwest::Client,
-    first_backoff: Duration,
-    max_backoff: Duration,
     /// Attempts sent whose outcome is unknown: the connection failed after the request may have
     /// reached the server (a timeout, a reset, a cut-off answer).
     unknown_outcomes: AtomicU32,
@@ -101,8 +99,6 @@ impl Transport {
             .build()?;
         Ok(Self {
             client,
-            first_backoff: Duration::from_millis(400),
-            max_backoff: Duration::from_secs(8),
             unknown_outcomes: AtomicU32::new(0),
         })
     }
@@ -169,7 +165,7 @@ impl Transport {
             let Failure::Transient(last) = failure else {
                 return Err(failure);
             };
-            let pause = self.backoff(attempt);
+            let pause = Backoff::HTTP.jittered(attempt);
             if pause >= deadline.remaining() {
                 return Err(Failure::Permanent(timed_out(
                     action,
@@ -184,15 +180,6 @@ impl Transport {
             );
             tokio::time::sleep(pause).await;
         }
-    }
-
-    /// Backoff before retry number `attempt` (1-based): exponential, capped, with jitter in [50%, 100%].
-    fn backoff(&self, attempt: u32) -> Duration {
-        let exp = self
-            .first_backoff
-            .saturating_mul(1u32 << attempt.saturating_sub(1).min(16))
-            .min(self.max_backoff);
-        exp.mul_f64(0.5 + 0.5 * unit_random())
     }
 }
 
@@ -233,13 +220,6 @@ fn too_large(action: &str, status: u16) -> SfError {
         code: None,
         hint: "check instance-url: it must be the org's API host; if it is, report this to the maintainers".into(),
     }
-}
-
-/// A uniform random number in [0, 1), from the standard library's randomly keyed hasher.
-pub fn unit_random() -> f64 {
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u128(Instant::now().elapsed().as_nanos());
-    (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64
 }
 
 fn timed_out(action: &str, deadline: &Deadline, last: Option<(u32, SfError)>) -> SfError {
@@ -576,16 +556,5 @@ mod tests {
             e.answer,
             "HTTP 400, invalid_grant: expired access/refresh token"
         );
-    }
-
-    #[test]
-    fn backoff_is_bounded_and_grows() {
-        let t = Transport::new().unwrap();
-        for attempt in 1..40 {
-            let b = t.backoff(attempt);
-            assert!(b <= Duration::from_secs(8));
-            assert!(b >= t.first_backoff.mul_f64(0.5));
-        }
-        assert!(t.backoff(6) > t.first_backoff);
     }
 }

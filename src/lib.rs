@@ -10,6 +10,7 @@
 pub mod action;
 pub mod app;
 pub mod auth;
+pub mod backoff;
 pub mod cli;
 pub mod client;
 pub mod commands;

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use serde_json::{Map, Value};
 
+use crate::backoff::Backoff;
 use crate::client::Salesforce;
 use crate::error::{Error, SfError};
 use crate::http::Deadline;
@@ -617,10 +618,6 @@ async fn explain_refusal(
     Error::Salesforce(SfError { hint, ..refused })
 }
 
-/// First pause between read-backs; it doubles after each read, up to [`MAX_READ_PAUSE`].
-const FIRST_READ_PAUSE: Duration = Duration::from_millis(500);
-/// Longest pause between two read-backs.
-const MAX_READ_PAUSE: Duration = Duration::from_secs(5);
 /// Time the last read-back, sent when the deadline is reached, may take (retries included).
 /// It is what makes "exit 1" mean "the value never showed before `timeout`".
 pub const FINAL_READ_GRACE: Duration = Duration::from_secs(5);
@@ -662,21 +659,19 @@ pub async fn verify(
         }),
         other => other,
     };
-    let mut pause = FIRST_READ_PAUSE;
     let mut reads = 0;
     loop {
         let read = query_value(sf, deadline, located).await;
         reads += 1;
         match read {
             Ok(state) if state == State::Valid(wanted) => return Ok(state),
-            Ok(state) => match next_read(pause, deadline.remaining()) {
+            Ok(state) => match next_read(Backoff::READ_BACK.delay(reads), deadline.remaining()) {
                 NextRead::After(wait) => {
                     sf.console().info(&format!(
                         "read back {state}, waiting for {wanted}; reading again in {:.1}s",
                         wait.as_secs_f64()
                     ));
                     tokio::time::sleep(wait).await;
-                    pause = (pause * 2).min(MAX_READ_PAUSE);
                 }
                 NextRead::Last(wait) => {
                     sf.console().info(&format!(
@@ -775,12 +770,12 @@ mod tests {
     fn read_times(total: Duration) -> Vec<Duration> {
         let mut now = Duration::ZERO;
         let mut times = vec![now];
-        let mut pause = FIRST_READ_PAUSE;
+        let mut reads = 0;
         loop {
-            match next_read(pause, total - now) {
+            reads += 1;
+            match next_read(Backoff::READ_BACK.delay(reads), total - now) {
                 NextRead::After(wait) => {
                     now += wait;
-                    pause = (pause * 2).min(MAX_READ_PAUSE);
                     times.push(now);
                 }
                 NextRead::Last(wait) => {
@@ -806,7 +801,9 @@ mod tests {
                 "{times:?}"
             );
             assert!(
-                times.windows(2).all(|w| w[1] - w[0] <= MAX_READ_PAUSE),
+                times
+                    .windows(2)
+                    .all(|w| w[1] - w[0] <= Backoff::READ_BACK.max),
                 "no gap longer than 5 s: {times:?}"
             );
         }
