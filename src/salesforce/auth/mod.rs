@@ -12,9 +12,10 @@ use reqwest::{Method, Url};
 use ring::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
 use serde::Deserialize;
 
-use crate::error::SfError;
-use crate::http::{self, Api, Deadline, Failure, Transport};
+use super::error::{Api, Failure, SfError};
+use super::http::{Deadline, Transport};
 use crate::secret::Secret;
+use crate::url_policy;
 
 /// Form fields of a token request.
 type Form = Vec<(&'static str, String)>;
@@ -212,13 +213,13 @@ impl Credentials {
                 host
             }
         });
-        let scheme = if http::is_loopback_host(bare_host) {
+        let scheme = if url_policy::is_loopback_host(bare_host) {
             "http"
         } else {
             "https"
         };
         // Never quote the host: a malformed URL can put part of the token after the last `@`.
-        let token_host = http::secure_url("auth-url host", &format!("{scheme}://{host}"))
+        let token_host = url_policy::secure_url("auth-url host", &format!("{scheme}://{host}"))
             .map_err(|_| format!("auth-url's host part is not a valid host[:port]; {SHAPE}"))?;
         Ok(Credentials::RefreshToken {
             token_host,
@@ -332,7 +333,7 @@ impl Credentials {
         let action = format!(
             "signing in with {} at {}",
             self.method_name(),
-            http::origin(&url)
+            url_policy::origin(&url)
         );
         let send = |form: Form| {
             let (url, basic, action) = (url.clone(), basic.clone(), &action);
@@ -390,14 +391,13 @@ impl Credentials {
             hint: "check that the login URL points at a Salesforce org".into(),
         })?;
         let instance_url =
-            http::secure_url("the token response's instance_url", &parsed.instance_url).map_err(
-                |e| SfError {
+            url_policy::secure_url("the token response's instance_url", &parsed.instance_url)
+                .map_err(|e| SfError {
                     action: action.clone(),
                     answer: e,
                     code: None,
                     hint: "the org answered with an unusable instance URL; report this".into(),
-                },
-            )?;
+                })?;
         let mut notes = LoginNotes::default();
         if let (Credentials::RefreshToken { refresh_token, .. }, Some(new)) =
             (&mut *self, parsed.refresh_token)
@@ -455,7 +455,7 @@ pub fn jwt_audience(login_url: &Url) -> String {
     } else if host.ends_with(".salesforce.com") || host.ends_with(".force.com") {
         "https://login.salesforce.com".into()
     } else {
-        http::origin(login_url)
+        url_policy::origin(login_url)
     }
 }
 

@@ -4,10 +4,10 @@
 //! exactly as read (nil stays nil, each value keeps its `xsi:type`), with only the one value we
 //! own changed. `upsertMetadata` is never used: a wrong fullName would silently create a record.
 
-use crate::client::{Salesforce, WriteStage};
-use crate::error::SfError;
-use crate::http::Deadline;
-use crate::xml::{self, Element};
+use super::client::{Salesforce, WriteStage};
+use super::error::SfError;
+use super::http::Deadline;
+use super::xml::{self, Element};
 
 /// One `<values>` entry's value.
 #[derive(Debug, Clone, PartialEq, Eq)]
