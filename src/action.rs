@@ -8,12 +8,12 @@
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use crate::client::WriteStage;
 use crate::commands::{self, Caught, Report, SERVER_CALL_LIMIT, Signals, server_call_limit};
 use crate::config::{Config, RawSettings};
 use crate::error::{EXIT_OK, Error, Result};
 use crate::github::{self, Console};
 use crate::health::{self, Verdict};
+use crate::salesforce::client::WriteStage;
 use crate::setting::State;
 
 /// Basename of the main entrypoint (`runs.entrypoint`).
@@ -327,7 +327,7 @@ fn summarize(console: Console, report: &Report) {
 
 /// `mode: check`: the health check, its outputs, annotations and summary rows.
 async fn check_mode(
-    sf: &mut crate::client::Salesforce,
+    sf: &mut crate::salesforce::Salesforce,
     config: &Config,
     console: Console,
     report: &mut Report,
@@ -381,7 +381,7 @@ async fn check_mode(
 /// Guard's main found the triggers off already: say who turned them off and when (one
 /// listMetadata call, made only in this case), since another job is probably maintaining the org.
 async fn warn_already_off(
-    sf: &mut crate::client::Salesforce,
+    sf: &mut crate::salesforce::Salesforce,
     config: &Config,
     console: Console,
     report: &Report,
@@ -408,7 +408,7 @@ async fn warn_already_off(
 /// Guard's post: if the value post found is not the one main left, someone changed the setting
 /// in between; say so, and who and when when the record's last change is still theirs.
 async fn warn_if_changed_since_main(
-    sf: &mut crate::client::Salesforce,
+    sf: &mut crate::salesforce::Salesforce,
     config: &Config,
     console: Console,
     report: &Report,

@@ -7,11 +7,11 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use tokio::signal::unix::{Signal, SignalKind, signal};
 
-use crate::client::Salesforce;
 use crate::config::Config;
 use crate::error::{EXIT_OK, EXIT_WRONG_STATE, Error, Result};
 use crate::github::{Console, md_cell};
-use crate::http::{Deadline, Transport};
+use crate::salesforce::http::Transport;
+use crate::salesforce::{Deadline, Salesforce};
 use crate::setting::{self, Located, Prepared, State};
 
 /// Opens a connection for `config` (no request is sent yet).

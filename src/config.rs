@@ -5,11 +5,11 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::auth::{Credentials, JwtKey};
 use crate::error::Error;
-use crate::http::secure_url;
+use crate::salesforce::auth::{Credentials, JwtKey};
 use crate::secret::Secret;
 use crate::setting::Pins;
+use crate::url_policy::secure_url;
 
 /// Default login host for the JWT bearer flow.
 pub const DEFAULT_LOGIN_URL: &str = "https://login.salesforce.com";

@@ -1,6 +1,6 @@
 //! Error types, the exit-code contract and the help line each failure carries.
 
-use std::fmt;
+use crate::salesforce::SfError;
 
 /// Exit code: success (or the triggers are enabled, for `status`).
 pub const EXIT_OK: u8 = 0;
@@ -10,27 +10,6 @@ pub const EXIT_WRONG_STATE: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
 /// Exit code: Salesforce, authentication or network failure that retries did not cure.
 pub const EXIT_FAILURE: u8 = 3;
-
-/// A failure reported by Salesforce or the network, in words a person can act on.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SfError {
-    /// What was tried, e.g. "readMetadata of CustomMetadata s_c__Setting.s_c__Triggers_Enabled".
-    pub action: String,
-    /// What came back, verbatim: HTTP status plus errorCode / faultcode / OAuth error and message.
-    pub answer: String,
-    /// The machine-readable code (errorCode, faultcode without prefix, OAuth `error`, statusCode).
-    pub code: Option<String>,
-    /// What the user should do next.
-    pub hint: String,
-}
-
-impl fmt::Display for SfError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} failed: {}", self.action, self.answer)
-    }
-}
-
-impl std::error::Error for SfError {}
 
 /// Every way a command can fail; each maps to one exit code.
 #[derive(Debug, thiserror::Error)]

@@ -5,13 +5,11 @@
 
 use std::time::SystemTime;
 
-use crate::client::Salesforce;
 use crate::commands::{self, Report};
 use crate::config::Config;
 use crate::error::{EXIT_OK, EXIT_WRONG_STATE, Error, Result};
 use crate::github::Console;
-use crate::http::Deadline;
-use crate::metadata;
+use crate::salesforce::{Deadline, Salesforce, metadata};
 use crate::setting::{Located, State};
 use crate::timestamp;
 

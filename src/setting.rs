@@ -7,11 +7,10 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 
 use crate::backoff::Backoff;
-use crate::client::Salesforce;
-use crate::error::{Error, SfError};
-use crate::http::Deadline;
-use crate::metadata::{self, CustomMetadata, MdValue};
-use crate::rest::{self, soql_quote};
+use crate::error::Error;
+use crate::salesforce::metadata::{self, CustomMetadata, MdValue};
+use crate::salesforce::rest::{self, soql_quote};
+use crate::salesforce::{Deadline, Salesforce, SfError};
 
 /// Label of the custom metadata type.
 pub const TYPE_LABEL: &str = "StoreConnect Setting";

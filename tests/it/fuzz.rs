@@ -4,13 +4,14 @@
 
 use std::ffi::OsString;
 
-use storeconnect_triggers::auth::{Credentials, JwtKey};
+use storeconnect_triggers::cli;
 use storeconnect_triggers::config::{Config, RawSettings};
 use storeconnect_triggers::github::{escape_data, escape_property, file_command_entry};
-use storeconnect_triggers::http::{Api, Failure, classify};
-use storeconnect_triggers::metadata::{check_save, parse_read};
+use storeconnect_triggers::salesforce::auth::{Credentials, JwtKey};
+use storeconnect_triggers::salesforce::error::{Api, Failure, classify};
+use storeconnect_triggers::salesforce::metadata::{check_save, parse_read};
+use storeconnect_triggers::salesforce::xml;
 use storeconnect_triggers::setting::{MAX_SHOWN_CHARS, State};
-use storeconnect_triggers::{cli, xml};
 
 use crate::action::parse_file_command;
 use crate::rng::{Rng, seed};

@@ -3,9 +3,9 @@
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::client::Salesforce;
-use crate::error::SfError;
-use crate::http::Deadline;
+use super::client::Salesforce;
+use super::error::SfError;
+use super::http::Deadline;
 
 /// One entry of describeGlobal.
 #[derive(Debug, Clone, Deserialize)]

@@ -5,11 +5,11 @@ use std::time::SystemTime;
 
 use reqwest::{Method, Url};
 
-use crate::auth::{Credentials, Session};
-use crate::error::SfError;
+use super::auth::{Credentials, Session};
+use super::error::{Api, Failure, SfError};
+use super::http::{Answer, Deadline, Transport};
+use super::xml;
 use crate::github::Console;
-use crate::http::{Answer, Api, Deadline, Failure, Transport};
-use crate::xml;
 
 /// A write's progress, as told to the journal set with [`Salesforce::set_write_journal`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,0 +1,236 @@
+//! HTTP transport: one reqwest client, the body cap and bounded retries until one deadline.
+//! Which answers are worth retrying is decided in [`super::error::classify`].
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use reqwest::Url;
+
+use super::error::{Api, Failure, SfError, classify};
+use crate::backoff::Backoff;
+
+/// One overall deadline shared by every request of an operation (the `timeout` setting).
+#[derive(Debug, Clone, Copy)]
+pub struct Deadline {
+    end: Instant,
+    total: Duration,
+}
+
+impl Deadline {
+    /// A deadline `total` from now.
+    pub fn after(total: Duration) -> Self {
+        Self {
+            end: Instant::now() + total,
+            total,
+        }
+    }
+
+    /// Time left (zero once passed).
+    pub fn remaining(&self) -> Duration {
+        self.end.saturating_duration_since(Instant::now())
+    }
+
+    /// The length it was created with.
+    pub fn total(&self) -> Duration {
+        self.total
+    }
+}
+
+/// The HTTP client plus the retry policy.
+pub struct Transport {
+    client: reqwest::Client,
+    /// Attempts sent whose outcome is unknown: the connection failed after the request may have
+    /// reached the server (a timeout, a reset, a cut-off answer).
+    unknown_outcomes: AtomicU32,
+}
+
+/// A successful (2xx) answer.
+#[derive(Debug)]
+pub struct Answer {
+    /// HTTP status.
+    pub status: u16,
+    /// Body text.
+    pub body: String,
+}
+
+impl Transport {
+    /// Builds the client: rustls on ring, system CA roots, no redirects (credentials never follow
+    /// a redirect to another host), a user agent naming this tool.
+    pub fn new() -> anyhow::Result<Self> {
+        // Another part of the process may have installed it already; either way ring is in place.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let client = reqwest::Client::builder()
+            .user_agent(concat!("storeconnect-triggers/", env!("CARGO_PKG_VERSION")))
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(Duration::from_secs(15))
+            .build()?;
+        Ok(Self {
+            client,
+            unknown_outcomes: AtomicU32::new(0),
+        })
+    }
+
+    /// How many attempts so far may have reached Salesforce without us learning the outcome.
+    /// A write counted here may still be applied later, even if a retry then succeeded.
+    pub fn unknown_outcomes(&self) -> u32 {
+        self.unknown_outcomes.load(Ordering::SeqCst)
+    }
+
+    /// Starts a request; pass it to [`Transport::execute`] through a closure so it can be rebuilt.
+    pub fn request(&self, method: reqwest::Method, url: Url) -> reqwest::RequestBuilder {
+        self.client.request(method, url)
+    }
+
+    /// Sends the request built by `build`, retrying transient failures with exponential backoff
+    /// and jitter until `deadline`. `action` says what was tried, for error messages.
+    pub async fn execute(
+        &self,
+        deadline: &Deadline,
+        action: &str,
+        api: Api,
+        build: impl Fn() -> reqwest::RequestBuilder,
+    ) -> Result<Answer, Failure> {
+        let mut attempt: u32 = 0;
+        loop {
+            attempt += 1;
+            let remaining = deadline.remaining();
+            if remaining.is_zero() {
+                return Err(Failure::Permanent(timed_out(action, deadline, None)));
+            }
+            let failure = match build().timeout(remaining).send().await {
+                // The request could not even be built (e.g. a token that is not a valid header).
+                Err(e) if e.is_builder() => {
+                    return Err(Failure::Permanent(SfError {
+                        hint: "check the credentials and URLs for stray characters".into(),
+                        ..network_error(action, &e)
+                    }));
+                }
+                Err(e) => {
+                    // Only a failed connect proves the request never left.
+                    if !e.is_connect() {
+                        self.unknown_outcomes.fetch_add(1, Ordering::SeqCst);
+                    }
+                    Failure::Transient(network_error(action, &e))
+                }
+                Ok(resp) => {
+                    let status = resp.status().as_u16();
+                    match read_capped(resp).await {
+                        Err(BodyError::Network(e)) => {
+                            self.unknown_outcomes.fetch_add(1, Ordering::SeqCst);
+                            Failure::Transient(network_error(action, &e))
+                        }
+                        Err(BodyError::TooLarge) => {
+                            return Err(Failure::Permanent(too_large(action, status)));
+                        }
+                        Ok(body) => match classify(api, status, &body, action) {
+                            None => return Ok(Answer { status, body }),
+                            Some(f) => f,
+                        },
+                    }
+                }
+            };
+            let Failure::Transient(last) = failure else {
+                return Err(failure);
+            };
+            let pause = Backoff::HTTP.jittered(attempt);
+            if pause >= deadline.remaining() {
+                return Err(Failure::Permanent(timed_out(
+                    action,
+                    deadline,
+                    Some((attempt, last)),
+                )));
+            }
+            eprintln!(
+                "retrying in {:.1}s (attempt {attempt} failed: {})",
+                pause.as_secs_f64(),
+                last.answer
+            );
+            tokio::time::sleep(pause).await;
+        }
+    }
+}
+
+/// The most bytes of a response body this tool reads: Salesforce's answers here are a few KB
+/// (describeGlobal of a large org: ~1 MB); anything beyond is not an answer we can use.
+pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+
+enum BodyError {
+    Network(reqwest::Error),
+    TooLarge,
+}
+
+/// Reads a body chunk by chunk and stops at [`MAX_BODY_BYTES`] instead of buffering it whole.
+async fn read_capped(mut resp: reqwest::Response) -> Result<String, BodyError> {
+    if resp
+        .content_length()
+        .is_some_and(|n| n > MAX_BODY_BYTES as u64)
+    {
+        return Err(BodyError::TooLarge);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await.map_err(BodyError::Network)? {
+        if body.len() + chunk.len() > MAX_BODY_BYTES {
+            return Err(BodyError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(String::from_utf8_lossy(&body).into_owned())
+}
+
+fn too_large(action: &str, status: u16) -> SfError {
+    SfError {
+        action: action.to_string(),
+        answer: format!(
+            "HTTP {status} with an answer too large (over {} MB); it was not read",
+            MAX_BODY_BYTES / (1024 * 1024)
+        ),
+        code: None,
+        hint: "check instance-url: it must be the org's API host; if it is, report this to the maintainers".into(),
+    }
+}
+
+fn timed_out(action: &str, deadline: &Deadline, last: Option<(u32, SfError)>) -> SfError {
+    let secs = deadline.total().as_secs();
+    match last {
+        Some((attempts, last)) => SfError {
+            action: action.to_string(),
+            answer: format!(
+                "gave up after {attempts} attempts within the {secs}s timeout; last answer: {}",
+                last.answer
+            ),
+            code: last.code,
+            hint: format!(
+                "{}; if Salesforce is slow or busy, raise `timeout` and run again",
+                last.hint.trim_end_matches('.')
+            ),
+        },
+        None => SfError {
+            action: action.to_string(),
+            answer: format!("the {secs}s timeout passed before the request could be sent"),
+            code: None,
+            hint: "raise `timeout` and run again".into(),
+        },
+    }
+}
+
+fn network_error(action: &str, e: &reqwest::Error) -> SfError {
+    // Walk the source chain: reqwest's top-level message alone ("error sending request") hides the cause.
+    let mut answer = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        answer.push_str(": ");
+        answer.push_str(&s.to_string());
+        source = s.source();
+    }
+    let answer = if e.is_timeout() {
+        format!("no answer in time ({answer})")
+    } else {
+        answer
+    };
+    SfError {
+        action: action.to_string(),
+        answer,
+        code: None,
+        hint: "check the URL, the network and https://status.salesforce.com".into(),
+    }
+}

@@ -1,0 +1,15 @@
+//! Everything that speaks to Salesforce: [`auth`] signs in, [`http`] sends with bounded retries,
+//! [`error`] reads what Salesforce answered when a call failed, [`client`] keeps the session,
+//! [`rest`] and [`metadata`] speak the two APIs, [`xml`] reads their SOAP answers.
+
+pub mod auth;
+pub mod client;
+pub mod error;
+pub mod http;
+pub mod metadata;
+pub mod rest;
+pub mod xml;
+
+pub use client::Salesforce;
+pub use error::SfError;
+pub use http::Deadline;
