@@ -8,11 +8,30 @@
 use crate::common::*;
 use crate::snapshots_scrub::shown;
 
-/// Runs `args` signed in to `org` with `auth`, names pinned, and shows what the user reads.
-fn pinned(org: &SimOrg, auth: Auth, args: &[&str]) -> String {
+/// Runs `args` against a fresh org (triggers `enabled`) signed in with `auth`, names pinned,
+/// with `extra` settings on top; shows what the user reads.
+fn against_org(enabled: bool, auth: Auth, args: &[&str], extra: &[(&str, &str)]) -> String {
+    let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, enabled);
+    against(&org, auth, args, extra)
+}
+
+/// Runs `args` against `org` signed in with `auth`, names pinned, `extra` settings on top.
+fn against(org: &SimOrg, auth: Auth, args: &[&str], extra: &[(&str, &str)]) -> String {
     let mut cli = Cli::for_org(org, auth, args);
     cli.settings(&pins(org));
+    for (name, value) in extra {
+        cli.setting(name, value);
+    }
     shown(org, &cli.run())
+}
+
+/// Makes every updateMetadata of `org` fail with INSUFFICIENT_ACCESS.
+pub fn refuse_writes(org: &SimOrg) {
+    let fault = soap_fault(
+        "INSUFFICIENT_ACCESS",
+        "insufficient access rights on object id",
+    );
+    org.inject(Fault::status(Op::UpdateMetadata, 10, 500, &fault));
 }
 
 #[test]
@@ -29,90 +48,64 @@ fn shown_without_org(run: &Run) -> String {
     text
 }
 
+/// Bad input that fails before any request: snapshot name, command line, settings.
+type UsageCase = (
+    &'static str,
+    &'static [&'static str],
+    &'static [(&'static str, &'static str)],
+);
+
 #[test]
-fn failure_no_credentials() {
-    let run = Cli::new(&["status"]).run();
-    insta::assert_snapshot!("failure_no_credentials", shown_without_org(&run));
+fn usage_errors() {
+    const AUTH_URL: (&str, &str) = (
+        "auth-url",
+        "force://id:secret:token@example.my.salesforce.com",
+    );
+    let cases: [UsageCase; 4] = [
+        ("failure_no_credentials", &["status"], &[]),
+        ("failure_unknown_command", &["stauts"], &[]),
+        (
+            "failure_bad_timeout",
+            &["status", "--timeout", "soon"],
+            &[AUTH_URL],
+        ),
+        (
+            "failure_plain_http_instance_url",
+            &["status"],
+            &[
+                ("instance-url", "http://example.my.salesforce.com"),
+                ("access-token", "00D000000000001!token"),
+            ],
+        ),
+    ];
+    for (name, args, settings) in cases {
+        let mut cli = Cli::new(args);
+        for (setting, value) in settings {
+            cli.setting(setting, value);
+        }
+        insta::assert_snapshot!(name, shown_without_org(&cli.run()));
+    }
 }
 
 #[test]
 fn failure_two_sign_in_methods() {
     let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
-    let mut cli = Cli::for_org(&org, Auth::AccessToken, &["status"]);
-    cli.setting("auth-url", &org.auth_url());
-    let text = shown(&org, &cli.run());
+    let text = against(
+        &org,
+        Auth::AccessToken,
+        &["status"],
+        &[("auth-url", &org.auth_url())],
+    );
     assert!(org.requests().is_empty(), "bad input makes no request");
     insta::assert_snapshot!("failure_two_sign_in_methods", text);
 }
 
 #[test]
-fn failure_unknown_command() {
-    let run = Cli::new(&["stauts"]).run();
-    insta::assert_snapshot!("failure_unknown_command", shown_without_org(&run));
-}
-
-#[test]
-fn failure_bad_timeout() {
-    let mut cli = Cli::new(&["status", "--timeout", "soon"]);
-    cli.setting(
-        "auth-url",
-        "force://id:secret:token@example.my.salesforce.com",
-    );
-    insta::assert_snapshot!("failure_bad_timeout", shown_without_org(&cli.run()));
-}
-
-#[test]
-fn failure_plain_http_instance_url() {
-    let mut cli = Cli::new(&["status"]);
-    cli.setting("instance-url", "http://example.my.salesforce.com")
-        .setting("access-token", "00D000000000001!token");
-    insta::assert_snapshot!(
-        "failure_plain_http_instance_url",
-        shown_without_org(&cli.run())
-    );
-}
-
-#[test]
-fn failure_expired_access_token() {
-    let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
-    let mut cli = Cli::for_org(&org, Auth::AccessToken, &["status"]);
-    cli.settings(&pins(&org))
-        .setting("access-token", "00DSIM000000001!expired");
-    insta::assert_snapshot!("failure_expired_access_token", shown(&org, &cli.run()));
-}
-
-#[test]
-fn failure_wrong_client_secret() {
-    let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
-    let mut cli = Cli::for_org(&org, Auth::ClientCredentials, &["status"]);
-    cli.setting("client-secret", "not-the-secret");
-    insta::assert_snapshot!("failure_wrong_client_secret", shown(&org, &cli.run()));
-}
-
-#[test]
 fn failure_write_refused() {
     let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
-    org.inject(Fault::status(
-        Op::UpdateMetadata,
-        10,
-        500,
-        &soap_fault(
-            "INSUFFICIENT_ACCESS",
-            "insufficient access rights on object id",
-        ),
-    ));
-    insta::assert_snapshot!(
-        "failure_write_refused",
-        pinned(&org, Auth::AuthUrl, &["disable"])
-    );
-}
-
-#[test]
-fn failure_setting_type_not_found() {
-    let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
-    let mut cli = Cli::for_org(&org, Auth::AccessToken, &["status"]);
-    cli.setting("setting-type", "Missing_Setting__mdt");
-    insta::assert_snapshot!("failure_setting_type_not_found", shown(&org, &cli.run()));
+    refuse_writes(&org);
+    let text = against(&org, Auth::AuthUrl, &["disable"], &[]);
+    insta::assert_snapshot!("failure_write_refused", text);
 }
 
 #[test]
@@ -147,20 +140,71 @@ fn attempts_hidden(line: &str) -> String {
     format!("{head}gave up after [N]{rest}")
 }
 
+/// One run against a fresh org (a failure, or what a user checks before one): snapshot name, triggers on?, sign-in, command, settings.
+type Case = (
+    &'static str,
+    bool,
+    Auth,
+    &'static [&'static str],
+    &'static [(&'static str, &'static str)],
+);
+
 #[test]
-fn failure_triggers_disabled() {
-    let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, false);
-    insta::assert_snapshot!(
-        "failure_triggers_disabled",
-        pinned(&org, Auth::Jwt, &["status"])
-    );
+fn runs_against_an_org() {
+    let cases: [Case; 6] = [
+        (
+            "failure_expired_access_token",
+            true,
+            Auth::AccessToken,
+            &["status"],
+            &[("access-token", "00DSIM000000001!expired")],
+        ),
+        (
+            "failure_wrong_client_secret",
+            true,
+            Auth::ClientCredentials,
+            &["status"],
+            &[("client-secret", "not-the-secret")],
+        ),
+        (
+            "failure_pinned_type_unknown",
+            true,
+            Auth::AccessToken,
+            &["status"],
+            &[("setting-type", "Missing_Setting__mdt")],
+        ),
+        (
+            "failure_triggers_disabled",
+            false,
+            Auth::Jwt,
+            &["status"],
+            &[],
+        ),
+        (
+            "failure_check_finds_triggers_off",
+            false,
+            Auth::AccessToken,
+            &["check"],
+            &[],
+        ),
+        (
+            "dry_run_disable",
+            true,
+            Auth::AuthUrl,
+            &["disable", "--dry-run"],
+            &[],
+        ),
+    ];
+    for (name, enabled, auth, args, extra) in cases {
+        insta::assert_snapshot!(name, against_org(enabled, auth, args, extra));
+    }
 }
 
 #[test]
-fn failure_check_finds_triggers_off() {
-    let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, false);
-    insta::assert_snapshot!(
-        "failure_check_finds_triggers_off",
-        pinned(&org, Auth::AccessToken, &["check"])
-    );
+fn failure_setting_type_not_found() {
+    // Only the type pinned: the field is looked up by label in the type's describe.
+    let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
+    let mut cli = Cli::for_org(&org, Auth::AccessToken, &["status"]);
+    cli.setting("setting-type", "Missing_Setting__mdt");
+    insta::assert_snapshot!("failure_setting_type_not_found", shown(&org, &cli.run()));
 }

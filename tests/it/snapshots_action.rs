@@ -4,6 +4,7 @@
 
 use crate::action::{Job, Step};
 use crate::common::*;
+use crate::snapshots::refuse_writes;
 use crate::snapshots_scrub::{scrub, shown};
 
 /// Inputs that sign in to `org` with `auth`, names pinned, plus `extra`.
@@ -47,56 +48,51 @@ fn masked(run: &Run) -> Run {
     }
 }
 
-#[test]
-fn guard_main_and_post() {
+/// A guard job whose main ran (and succeeded) against a fresh org with the triggers on.
+fn guarded() -> (SimOrg, Job, Step) {
     let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
     let mut job = Job::new(&with(&org, Auth::AccessToken, &[]));
     let main = job.main();
+    main.run.expect(0);
+    (org, job, main)
+}
+
+#[test]
+fn guard_main_and_post() {
+    let (org, mut job, main) = guarded();
     insta::assert_snapshot!("action_guard_main", phase(&org, &main));
     let post = job.post(Some(&main));
     insta::assert_snapshot!("action_guard_post", phase(&org, &post));
 }
 
+/// What main alone shows in `mode` on an org whose triggers are `enabled`.
+fn main_only(enabled: bool, mode: &str) -> String {
+    let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, enabled);
+    let mut job = Job::new(&with(&org, Auth::AccessToken, &[("mode", mode)]));
+    phase(&org, &job.main())
+}
+
 #[test]
 fn check_finds_triggers_off() {
-    let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, false);
-    let mut job = Job::new(&with(&org, Auth::AccessToken, &[("mode", "check")]));
-    insta::assert_snapshot!("action_check_off", phase(&org, &job.main()));
+    insta::assert_snapshot!("action_check_off", main_only(false, "check"));
 }
 
 #[test]
 fn check_finds_triggers_on() {
-    let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
-    let mut job = Job::new(&with(&org, Auth::AccessToken, &[("mode", "check")]));
-    insta::assert_snapshot!("action_check_on", phase(&org, &job.main()));
+    insta::assert_snapshot!("action_check_on", main_only(true, "check"));
 }
 
 #[test]
 fn enable() {
-    let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, false);
-    let mut job = Job::new(&with(&org, Auth::AccessToken, &[("mode", "enable")]));
-    insta::assert_snapshot!("action_enable", phase(&org, &job.main()));
+    insta::assert_snapshot!("action_enable", main_only(false, "enable"));
 }
 
 #[test]
 fn guard_post_write_refused() {
-    let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
-    let mut job = Job::new(&with(&org, Auth::AccessToken, &[]));
-    let main = job.main();
-    main.run.expect(0);
-    org.inject(Fault::status(
-        Op::UpdateMetadata,
-        10,
-        500,
-        &soap_fault(
-            "INSUFFICIENT_ACCESS",
-            "insufficient access rights on object id",
-        ),
-    ));
-    insta::assert_snapshot!(
-        "action_guard_post_failed",
-        phase(&org, &job.post(Some(&main)))
-    );
+    let (org, mut job, main) = guarded();
+    refuse_writes(&org);
+    let post = job.post(Some(&main));
+    insta::assert_snapshot!("action_guard_post_failed", phase(&org, &post));
 }
 
 #[test]
