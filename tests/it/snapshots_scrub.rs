@@ -1,5 +1,6 @@
-//! Turns a run into stable snapshot text: the org's address becomes `[SERVER]`, and times,
-//! dates and random ids become placeholders, so a snapshot changes only when the words do.
+//! Turns a run into stable snapshot text: the org's address becomes `[SERVER]`, and our version,
+//! durations and dates become placeholders, so a snapshot changes only when the words do.
+//! (Access tokens are masked by the caller; other random ids never reach what users read.)
 
 use crate::common::{Run, SimOrg};
 
@@ -14,11 +15,13 @@ pub fn shown(org: &SimOrg, run: &Run) -> String {
     scrub(org, &text)
 }
 
-/// `text` with the org's URLs, loopback addresses, durations, dates and ids replaced.
+/// `text` with the org's URLs, loopback addresses, our version, durations and dates replaced.
 pub fn scrub(org: &SimOrg, text: &str) -> String {
     let text = text
         .replace(&org.instance_url(), "[SERVER]")
         .replace(&org.url(), "[SERVER]");
+    let version = concat!("storeconnect-triggers ", env!("CARGO_PKG_VERSION"));
+    let text = text.replace(version, "storeconnect-triggers [VERSION]");
     let text = replace_loopback(&text);
     let text = replace_dates(&text);
     replace_durations(&text)
