@@ -6,11 +6,11 @@ use ring::signature::{RSA_PKCS1_2048_8192_SHA256, UnparsedPublicKey};
 use serde_json::{Value as Json, json};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::http::{HttpRequest, Response, parse_form};
-use crate::{
-    CLIENT_ID, CLIENT_SECRET, JWT_PUBLIC_KEY_DER, ORG_ID, PLATFORM_CLI, Shared, USER_ID, USERNAME,
-    new_refresh_token,
+use crate::ids::{
+    CLIENT_ID, CLIENT_SECRET, JWT_PUBLIC_KEY_DER, ORG_ID, PLATFORM_CLI, USER_ID, USERNAME,
 };
+use crate::state::{Shared, new_refresh_token};
+use crate::wire::{HttpRequest, Response, parse_form};
 
 const JWT_GRANT: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 
@@ -75,7 +75,7 @@ pub(crate) fn token(shared: &Shared, req: &HttpRequest) -> Response {
             param("client_id").unwrap_or(""),
             param("client_secret").unwrap_or(""),
         ),
-        Some("client_credentials") if !crate::route::on_instance_host(shared, req) => {
+        Some("client_credentials") if !crate::paths::on_instance_host(shared, req) => {
             error("invalid_grant", "request not supported on this domain")
         }
         Some("client_credentials") => {

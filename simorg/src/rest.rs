@@ -2,11 +2,12 @@
 
 use serde_json::{Value as Json, json};
 
-use crate::http::{HttpRequest, Response};
-use crate::route::{RestResource, not_found, rest_resource};
+use crate::model::Value;
+use crate::paths::{RestResource, rest_resource};
 use crate::soql::{self, Lit};
+use crate::state::{Shared, State};
 use crate::store::{FType, SObjectType};
-use crate::{Shared, State, Value};
+use crate::wire::{HttpRequest, Response};
 
 const DAILY_LIMIT: u64 = 15_000;
 
@@ -337,4 +338,12 @@ fn next_page(st: &mut State, version: &str, cursor: &str) -> Response {
         Some((total, rest)) => page(st, version, total, rest),
         None => rest_error(400, "INVALID_QUERY_LOCATOR", "invalid query locator"),
     }
+}
+
+/// REST 404 body.
+pub(crate) fn not_found() -> Response {
+    Response::json(
+        404,
+        r#"[{"errorCode":"NOT_FOUND","message":"The requested resource does not exist"}]"#,
+    )
 }

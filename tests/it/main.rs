@@ -13,3 +13,6 @@ mod input;
 mod real_org;
 mod rng;
 mod run;
+mod snapshots;
+mod snapshots_action;
+mod snapshots_scrub;

@@ -1,0 +1,105 @@
+//! Snapshot tests of the job summary (and log) of each action phase: guard main, guard post,
+//! check, enable and a failure. Accept intended changes with
+//! `INSTA_UPDATE=always cargo test --test it snapshots` and review the diff.
+
+use crate::action::{Job, Step};
+use crate::common::*;
+use crate::snapshots::refuse_writes;
+use crate::snapshots_scrub::{scrub, shown};
+
+/// Inputs that sign in to `org` with `auth`, names pinned, plus `extra`.
+fn with(org: &SimOrg, auth: Auth, extra: &[(&'static str, &str)]) -> Vec<(&'static str, String)> {
+    let mut with = auth_settings(org, auth);
+    with.extend(pins(org));
+    with.push(("timeout", "20".into()));
+    with.extend(extra.iter().map(|(k, v)| (*k, v.to_string())));
+    with
+}
+
+/// The job summary, outputs and log of one phase, as the user reads them.
+fn phase(org: &SimOrg, step: &Step) -> String {
+    let outputs: String = step
+        .outputs
+        .iter()
+        .map(|(k, v)| format!("{k}={v}\n"))
+        .collect();
+    format!(
+        "--- job summary\n{}\n--- outputs\n{}{}",
+        scrub(org, step.summary.trim_end()),
+        scrub(org, &outputs),
+        shown(org, &masked(&step.run)),
+    )
+}
+
+/// `run` with access tokens in `::add-mask::` lines replaced (each run mints a new one).
+fn masked(run: &Run) -> Run {
+    let mask = |text: &str| -> String {
+        text.lines()
+            .map(|l| match l.strip_prefix("::add-mask::") {
+                Some(_) => "::add-mask::[TOKEN]\n".to_string(),
+                None => format!("{l}\n"),
+            })
+            .collect()
+    };
+    Run {
+        code: run.code,
+        stdout: mask(&run.stdout),
+        stderr: mask(&run.stderr),
+    }
+}
+
+/// A guard job whose main ran (and succeeded) against a fresh org with the triggers on.
+fn guarded() -> (SimOrg, Job, Step) {
+    let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
+    let mut job = Job::new(&with(&org, Auth::AccessToken, &[]));
+    let main = job.main();
+    main.run.expect(0);
+    (org, job, main)
+}
+
+#[test]
+fn guard_main_and_post() {
+    let (org, mut job, main) = guarded();
+    insta::assert_snapshot!("action_guard_main", phase(&org, &main));
+    let post = job.post(Some(&main));
+    insta::assert_snapshot!("action_guard_post", phase(&org, &post));
+}
+
+/// What main alone shows in `mode` on an org whose triggers are `enabled`.
+fn main_only(enabled: bool, mode: &str) -> String {
+    let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, enabled);
+    let mut job = Job::new(&with(&org, Auth::AccessToken, &[("mode", mode)]));
+    phase(&org, &job.main())
+}
+
+#[test]
+fn check_finds_triggers_off() {
+    insta::assert_snapshot!("action_check_off", main_only(false, "check"));
+}
+
+#[test]
+fn check_finds_triggers_on() {
+    insta::assert_snapshot!("action_check_on", main_only(true, "check"));
+}
+
+#[test]
+fn enable() {
+    insta::assert_snapshot!("action_enable", main_only(false, "enable"));
+}
+
+#[test]
+fn guard_post_write_refused() {
+    let (org, mut job, main) = guarded();
+    refuse_writes(&org);
+    let post = job.post(Some(&main));
+    insta::assert_snapshot!("action_guard_post_failed", phase(&org, &post));
+}
+
+#[test]
+fn bad_inputs() {
+    let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
+    let mut job = Job::new(&with(&org, Auth::AccessToken, &[("mode", "sometimes")]));
+    let main = job.main();
+    assert!(org.requests().is_empty(), "bad input makes no request");
+    insta::assert_snapshot!("action_bad_inputs", phase(&org, &main));
+}
