@@ -4,8 +4,9 @@
 //!
 //! Layout: [`config`] and [`cli`] turn input into a validated [`config::Config`]; [`auth`] signs
 //! in; [`http`] sends with bounded retries; [`client`] keeps the session; [`rest`] and
-//! [`metadata`] speak the two APIs; [`setting`] is the setting itself; [`commands`] and
-//! [`action`] are what users run; [`github`] is the runner's I/O.
+//! [`metadata`] speak the two APIs; [`setting`] is the setting itself; [`ops`] are the operations
+//! both front ends share, [`commands`] (the CLI) and [`action`] what users run; [`exit`] is the
+//! exit contract; [`github`] is the runner's I/O.
 
 pub mod action;
 pub mod app;
@@ -16,12 +17,14 @@ pub mod client;
 pub mod commands;
 pub mod config;
 pub mod error;
+pub mod exit;
 pub mod github;
-pub mod health;
 pub mod http;
 pub mod metadata;
+pub mod ops;
 pub mod rest;
 pub mod secret;
 pub mod setting;
+pub mod signals;
 pub mod timestamp;
 pub mod xml;
