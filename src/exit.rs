@@ -55,6 +55,13 @@ impl Exit {
     }
 }
 
+impl std::fmt::Display for Exit {
+    /// The numeric code, as a shell shows it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.code())
+    }
+}
+
 impl From<Exit> for ExitCode {
     fn from(exit: Exit) -> Self {
         ExitCode::from(exit.code())

@@ -40,7 +40,11 @@ async fn start(sf: &mut Salesforce, config: &Config, report: &mut Report) -> Res
 /// A report that holds these names already (a restore after the change that found them, a
 /// second read-back) prints nothing: the names are shown once per run.
 fn resolved(sf: &Salesforce, report: &mut Report, located: &Located) {
-    if report.located.as_ref() == Some(located) {
+    if report
+        .located
+        .as_ref()
+        .is_some_and(|known| known.pin_line() == located.pin_line())
+    {
         return;
     }
     sf.console().info(&format!(
