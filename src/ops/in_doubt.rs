@@ -1,7 +1,7 @@
 //! Writes whose answer never came: how long Salesforce may still apply them, and restoring
 //! `true` while one may still land.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 use super::{Report, change, overwrite};
 use crate::client::Salesforce;
@@ -31,24 +31,7 @@ pub fn server_call_limit() -> Duration {
 
 /// `2026-12-01T02:03:04Z` for a time (UTC, to the second).
 pub fn utc(t: SystemTime) -> String {
-    let secs = t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let (days, rest) = (secs / 86_400, secs % 86_400);
-    // Howard Hinnant's civil_from_days.
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rest / 3_600,
-        rest % 3_600 / 60,
-        rest % 60
-    )
+    crate::timestamp::format(t)
 }
 
 /// Restores `true` while an earlier write (`what`, e.g. "main's write") may still be applied by
@@ -135,6 +118,7 @@ pub fn warn_in_doubt(sf: &Salesforce, console: Console, follow_up: Option<&str>)
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::UNIX_EPOCH;
 
     #[test]
     fn formats_utc_times() {
