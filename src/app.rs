@@ -7,12 +7,12 @@ use crate::action::{self, Phase};
 use crate::cli::{self, Command};
 use crate::commands;
 use crate::config::{Config, RawSettings};
-use crate::error::{EXIT_OK, Error, Result};
+use crate::error::{Error, Result};
+use crate::exit::Exit;
 use crate::github::Console;
-use crate::health;
 
-/// Runs the program and returns its exit code.
-pub async fn main(argv0: OsString, args: Vec<OsString>) -> u8 {
+/// Runs the program and returns how it ends.
+pub async fn main(argv0: OsString, args: Vec<OsString>) -> Exit {
     if let Some(phase) = Phase::from_program(&argv0.to_string_lossy()) {
         // The runner passes the same args to main and post; the action takes none, so ignore them.
         return action::run(phase).await;
@@ -22,22 +22,22 @@ pub async fn main(argv0: OsString, args: Vec<OsString>) -> u8 {
         Ok(code) => code,
         Err(error) => {
             report_error(console, &error);
-            error.exit_code()
+            error.exit()
         }
     }
 }
 
-async fn cli_main(console: Console, args: Vec<OsString>) -> Result<u8> {
+async fn cli_main(console: Console, args: Vec<OsString>) -> Result<Exit> {
     let args = cli::args_or_env_command(args, std::env::var_os(cli::COMMAND_ENV))?;
     let parsed = cli::parse(args)?;
     match parsed.command {
         Command::Help => {
             println!("{}", cli::usage());
-            return Ok(EXIT_OK);
+            return Ok(Exit::Ok);
         }
         Command::Version => {
             println!("storeconnect-triggers {}", env!("CARGO_PKG_VERSION"));
-            return Ok(EXIT_OK);
+            return Ok(Exit::Ok);
         }
         _ => {}
     }
@@ -54,11 +54,11 @@ async fn cli_main(console: Console, args: Vec<OsString>) -> Result<u8> {
     }
     match parsed.command {
         Command::Status { json } => commands::status(&config, console, json).await,
-        Command::Check { json } => health::check_command(&config, console, json).await,
+        Command::Check { json } => commands::check(&config, console, json).await,
         Command::Enable => commands::set(&config, console, true).await,
         Command::Disable => commands::set(&config, console, false).await,
         Command::Run { argv } => commands::run(&config, console, &argv).await,
-        Command::Help | Command::Version => Ok(EXIT_OK),
+        Command::Help | Command::Version => Ok(Exit::Ok),
     }
 }
 
@@ -99,7 +99,7 @@ pub fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
         let actions = std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true");
         eprintln!("{}", panic_report(info, actions));
-        std::process::exit(i32::from(crate::error::EXIT_FAILURE));
+        std::process::exit(i32::from(Exit::Failure.code()));
     }));
 }
 

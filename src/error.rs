@@ -1,15 +1,9 @@
-//! Error types, the exit-code contract and the help line each failure carries.
+//! Error types, the exit each one ends the process with ([`Exit`]) and the help line each
+//! failure carries.
 
 use crate::salesforce::SfError;
 
-/// Exit code: success (or the triggers are enabled, for `status`).
-pub const EXIT_OK: u8 = 0;
-/// Exit code: the triggers are not in the wanted state (also: read-back never showed it in time).
-pub const EXIT_WRONG_STATE: u8 = 1;
-/// Exit code: bad input or configuration, found before any network request.
-pub const EXIT_USAGE: u8 = 2;
-/// Exit code: Salesforce, authentication or network failure that retries did not cure.
-pub const EXIT_FAILURE: u8 = 3;
+use crate::exit::Exit;
 
 /// Every way a command can fail; each maps to one exit code.
 #[derive(Debug, thiserror::Error)]
@@ -42,12 +36,12 @@ pub enum Error {
 }
 
 impl Error {
-    /// The process exit code for this failure.
-    pub fn exit_code(&self) -> u8 {
+    /// How the process ends for this failure.
+    pub fn exit(&self) -> Exit {
         match self {
-            Error::Usage(_) => EXIT_USAGE,
-            Error::WrongState { .. } => EXIT_WRONG_STATE,
-            Error::Salesforce(_) | Error::NotFound { .. } | Error::Local(_) => EXIT_FAILURE,
+            Error::Usage(_) => Exit::Usage,
+            Error::WrongState { .. } => Exit::WrongState,
+            Error::Salesforce(_) | Error::NotFound { .. } | Error::Local(_) => Exit::Failure,
         }
     }
 

@@ -4,8 +4,9 @@
 //!
 //! Layout: [`config`] and [`cli`] turn input into a validated [`config::Config`]; [`salesforce`]
 //! signs in, sends with bounded retries and speaks the REST and Metadata APIs ([`url_policy`]
-//! says where credentials may go); [`setting`] is the setting itself; [`commands`] and
-//! [`action`] are what users run; [`github`] is the runner's I/O.
+//! says where credentials may go, [`backoff`] how long to wait); [`setting`] is the setting
+//! itself; [`ops`] are the operations both front ends share, [`commands`] (the CLI) and
+//! [`action`] what users run; [`exit`] is the exit contract; [`github`] is the runner's I/O.
 
 pub mod action;
 pub mod app;
@@ -14,10 +15,12 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod error;
+pub mod exit;
 pub mod github;
-pub mod health;
+pub mod ops;
 pub mod salesforce;
 pub mod secret;
 pub mod setting;
+pub mod signals;
 pub mod timestamp;
 pub mod url_policy;

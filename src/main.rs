@@ -2,6 +2,8 @@
 
 use std::process::ExitCode;
 
+use storeconnect_triggers::exit::Exit;
+
 fn main() -> ExitCode {
     // First: no panic may print its payload (it can hold input, such as a token).
     storeconnect_triggers::app::install_panic_hook();
@@ -14,8 +16,10 @@ fn main() -> ExitCode {
         Ok(runtime) => runtime,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
-            return ExitCode::from(3);
+            return Exit::Failure.into();
         }
     };
-    ExitCode::from(runtime.block_on(storeconnect_triggers::app::main(argv0, args.collect())))
+    runtime
+        .block_on(storeconnect_triggers::app::main(argv0, args.collect()))
+        .into()
 }

@@ -1,14 +1,14 @@
 //! Health checks that explain and heal: when the triggers are found off, who last changed the
 //! setting and when (listMetadata), whether that is inside the grace window
 //! (`max-disabled-minutes`), and, with `heal`, turning them back on (verified by read-back).
-//! Shared by the CLI's `check` command and the action's `mode: check`.
+//! Shared by the CLI's `check` command and the action's `mode: check`; each prints its own way.
 
 use std::time::SystemTime;
 
-use crate::commands::{self, Report};
+use super::Report;
 use crate::config::Config;
-use crate::error::{EXIT_OK, EXIT_WRONG_STATE, Error, Result};
-use crate::github::Console;
+use crate::error::{Error, Result};
+use crate::exit::Exit;
 use crate::salesforce::{Deadline, Salesforce, metadata};
 use crate::setting::{Located, State};
 use crate::timestamp;
@@ -126,12 +126,12 @@ impl Checked {
         self.verdict == Verdict::Healed
     }
 
-    /// The exit code: 0 on or inside the grace window, 1 otherwise (also when healed, so
+    /// The exit: 0 on or inside the grace window, 1 otherwise (also when healed, so
     /// someone hears about it).
-    pub fn exit_code(&self) -> u8 {
+    pub fn exit(&self) -> Exit {
         match self.verdict {
-            Verdict::On | Verdict::WithinGrace => EXIT_OK,
-            Verdict::Off | Verdict::Healed | Verdict::WouldHeal => EXIT_WRONG_STATE,
+            Verdict::On | Verdict::WithinGrace => Exit::Ok,
+            Verdict::Off | Verdict::Healed | Verdict::WouldHeal => Exit::WrongState,
         }
     }
 
@@ -214,7 +214,7 @@ pub fn may_still_be_off(error: Error, org: Option<&str>) -> Error {
 /// with `heal`, turn on and verify. `report` gets the read and what the heal did; a failed heal
 /// is returned in [`Checked::heal_failure`].
 pub async fn check(sf: &mut Salesforce, config: &Config, report: &mut Report) -> Result<Checked> {
-    let state = commands::read(sf, config, report).await?;
+    let state = super::read(sf, config, report).await?;
     let located = report
         .located
         .clone()
@@ -275,7 +275,8 @@ pub async fn check(sf: &mut Salesforce, config: &Config, report: &mut Report) ->
     let mut heal_config = config.clone();
     heal_config.pins = located.as_pins();
     let mut heal = Report::new("heal");
-    match commands::change(sf, &heal_config, true, &mut heal, |_| Ok(())).await {
+    heal.located = Some(located.clone());
+    match super::change(sf, &heal_config, true, &mut heal, |_| Ok(())).await {
         Ok(_) => {
             checked.verdict = Verdict::Healed;
             report.after = heal.after.clone();
@@ -295,73 +296,6 @@ pub async fn check(sf: &mut Salesforce, config: &Config, report: &mut Report) ->
             Ok(checked)
         }
     }
-}
-
-/// The CLI's `check`: exit 0 on (or off inside the grace window), 1 off past it or healed.
-pub async fn check_command(config: &Config, console: Console, json: bool) -> Result<u8> {
-    let mut sf = commands::connect(config, console)?;
-    let mut report = Report::new("check");
-    let mut checked = check(&mut sf, config, &mut report).await?;
-    let org = report.org.clone().unwrap_or_else(|| "?".into());
-    let changed = checked.changed.clone().unwrap_or_default();
-    if json {
-        let word = match &checked.state {
-            State::Valid(true) => "enabled",
-            State::Valid(false) => "disabled",
-            State::Invalid(_) => "invalid",
-        };
-        let object = serde_json::json!({
-            "state": word,
-            "value": checked.state.to_string(),
-            "org": report.org,
-            "last_modified_by": changed.by,
-            "last_modified_at": changed.at_text(),
-            "disabled_minutes": checked.disabled_minutes,
-            "within_grace": checked.verdict == Verdict::WithinGrace,
-            "healed": checked.healed(),
-            "setting_type": checked.located.type_name,
-            "setting_record": checked.located.record,
-            "setting_field": checked.located.field,
-        });
-        println!("{object}");
-        if let Some(e) = checked.heal_failure.take() {
-            return Err(e);
-        }
-    } else {
-        if let Some(e) = checked.heal_failure.take() {
-            println!(
-                "StoreConnect triggers are OFF on {org} ({}); the heal failed",
-                checked.summary_line()
-            );
-            return Err(e);
-        }
-        let line = match checked.verdict {
-            Verdict::On => format!("StoreConnect triggers are on on {org}"),
-            Verdict::WithinGrace => format!(
-                "StoreConnect triggers are {} on {org}: inside max-disabled-minutes ({}), probably a maintenance job in progress",
-                checked.summary_line(),
-                config.max_disabled_minutes
-            ),
-            Verdict::Off => format!(
-                "StoreConnect triggers are OFF on {org}: {}",
-                checked.summary_line()
-            ),
-            Verdict::Healed => format!(
-                "StoreConnect triggers were OFF on {org} ({}); healed: set true and verified by read-back",
-                checked.summary_line()
-            ),
-            Verdict::WouldHeal => format!(
-                "StoreConnect triggers are OFF on {org} ({}); dry run: would turn them on, nothing written",
-                checked.summary_line()
-            ),
-        };
-        println!("{line}");
-        if checked.verdict == Verdict::Off {
-            console
-                .info("Turn them on with `storeconnect-triggers enable`, or run `check --heal`.");
-        }
-    }
-    Ok(checked.exit_code())
 }
 
 #[cfg(test)]
@@ -404,7 +338,7 @@ mod tests {
             line.ends_with("(42 minutes), last changed by Jane Admin"),
             "{line}"
         );
-        assert_eq!(off.exit_code(), 1);
+        assert_eq!(off.exit(), Exit::WrongState);
         let unknown = checked(State::Valid(false), Some(Changed::default()), Verdict::Off);
         assert_eq!(
             unknown.summary_line(),
@@ -415,11 +349,11 @@ mod tests {
             "on"
         );
         assert_eq!(
-            checked(State::Valid(false), None, Verdict::WithinGrace).exit_code(),
-            0
+            checked(State::Valid(false), None, Verdict::WithinGrace).exit(),
+            Exit::Ok
         );
         let healed = checked(State::Valid(false), None, Verdict::Healed);
-        assert_eq!(healed.exit_code(), 1, "healed still fails");
+        assert_eq!(healed.exit(), Exit::WrongState, "healed still fails");
         assert!(healed.rows().contains(&("Healed".into(), "true".into())));
     }
 
@@ -432,7 +366,7 @@ mod tests {
             },
             Some("acme.my.salesforce.com"),
         );
-        assert_eq!(e.exit_code(), 1);
+        assert_eq!(e.exit(), Exit::WrongState);
         let hint = e.hint().unwrap();
         assert!(
             hint.contains("may still be OFF in acme.my.salesforce.com"),

@@ -1,0 +1,64 @@
+//! `mode: check`: the health check's outputs, annotations and summary rows.
+
+use crate::salesforce::Salesforce;
+use crate::config::Config;
+use crate::error::Result;
+use crate::exit::Exit;
+use crate::github::{self, Console};
+use crate::ops::{
+    Report,
+    health::{self, Verdict},
+};
+
+/// `mode: check`: the health check, its outputs, annotations and summary rows.
+pub(super) async fn check_mode(
+    sf: &mut Salesforce,
+    config: &Config,
+    console: Console,
+    report: &mut Report,
+) -> Result<Exit> {
+    let mut checked = health::check(sf, config, report).await?;
+    let changed = checked.changed.clone().unwrap_or_default();
+    github::set_output("state", &checked.state.to_string())?;
+    github::set_output("last-modified-by", changed.by.as_deref().unwrap_or(""))?;
+    github::set_output("last-modified-at", &changed.at_text().unwrap_or_default())?;
+    github::set_output(
+        "disabled-minutes",
+        &checked
+            .disabled_minutes
+            .map_or(String::new(), |m| m.to_string()),
+    )?;
+    github::set_output("healed", if checked.healed() { "true" } else { "false" })?;
+    report.details = checked.rows();
+    if let Some(e) = checked.heal_failure.take() {
+        return Err(e);
+    }
+    let org = report.org.clone().unwrap_or_else(|| "the org".into());
+    match checked.verdict {
+        Verdict::On => console.info("StoreConnect triggers are enabled"),
+        // health::check already warned.
+        Verdict::WithinGrace => {}
+        Verdict::Off => console.error(
+            "StoreConnect triggers are OFF",
+            &format!(
+                "The StoreConnect sync triggers are {} on {org}: media imports, record publishing and stock updates are not running. Enable them (mode: enable, or heal: true on this check) once no maintenance job is running.",
+                checked.summary_line()
+            ),
+        ),
+        Verdict::Healed => console.error(
+            "StoreConnect triggers were OFF (healed)",
+            &format!(
+                "The StoreConnect sync triggers were {} on {org}. This check turned them on and verified them by read-back; it fails so someone finds the job that left them off.",
+                checked.summary_line()
+            ),
+        ),
+        Verdict::WouldHeal => console.error(
+            "StoreConnect triggers are OFF",
+            &format!(
+                "The StoreConnect sync triggers are {} on {org}. Dry run: they would be turned on; nothing was written.",
+                checked.summary_line()
+            ),
+        ),
+    }
+    Ok(checked.exit())
+}

@@ -1,0 +1,207 @@
+//! `run -- CMD`: disable, run the command (passing signals on), always restore and verify.
+
+use std::ffi::OsString;
+use std::io::IsTerminal;
+use std::time::{Instant, SystemTime};
+
+use super::print_report;
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::exit::Exit;
+use crate::github::Console;
+use crate::ops::{self, Report};
+use crate::signals::{Caught, Signals};
+
+/// Quotes an argument for display the way a POSIX shell would need it.
+fn shell_quote(arg: &str) -> String {
+    let plain = !arg.is_empty()
+        && arg
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c));
+    if plain {
+        arg.to_string()
+    } else {
+        format!("'{}'", arg.replace('\'', "'\\''"))
+    }
+}
+
+/// The executable `program` names: a path (with `/`) or a name looked up on `PATH`.
+fn find_program(program: &OsString) -> Option<std::path::PathBuf> {
+    use std::os::unix::fs::PermissionsExt;
+    let executable = |path: &std::path::Path| {
+        std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    };
+    let path = std::path::Path::new(program);
+    if program.to_string_lossy().contains('/') {
+        return executable(path).then(|| path.to_path_buf());
+    }
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|dir| dir.join(program))
+        .find(|candidate| executable(candidate))
+}
+
+/// `run -- CMD`: disable, run CMD, then always enable and verify. Exits with CMD's code unless
+/// restoring failed.
+pub async fn run(config: &Config, console: Console, argv: &[OsString]) -> Result<Exit> {
+    let shown = argv
+        .iter()
+        .map(|a| shell_quote(&a.to_string_lossy()))
+        .collect::<Vec<_>>()
+        .join(" ");
+    // Bad input: never turn the triggers off for a command that cannot start.
+    if find_program(&argv[0]).is_none() {
+        return Err(Error::usage(format!(
+            "cannot run `{shown}`: `{}` is not an executable file{}",
+            argv[0].to_string_lossy(),
+            if argv[0].to_string_lossy().contains('/') {
+                ""
+            } else {
+                " on PATH"
+            }
+        )));
+    }
+    let mut signals = Signals::install()?;
+    let mut sf = ops::connect(config, console)?;
+    let mut report = Report::new("run: disable");
+    let disabled = tokio::select! {
+        r = ops::change(&mut sf, config, false, &mut report, |_| Ok(())) => Some(r),
+        caught = signals.next() => {
+            console.warning("Interrupted", &format!("{} while disabling; restoring before exit", caught.name()));
+            None
+        }
+    };
+    let previous = report.before.clone();
+    if config.dry_run {
+        print_report(&report);
+        println!(
+            "dry run: would run `{shown}`, then set true and verify; nothing was run or written"
+        );
+        return match disabled {
+            Some(result) => result.map(|_| Exit::Ok),
+            None => Err(Error::Local(anyhow::anyhow!(
+                "interrupted during the dry run"
+            ))),
+        };
+    }
+    let outcome = match disabled {
+        // Nothing was located or read: nothing to restore, and CMD must not run unguarded.
+        Some(Err(e)) if report.before.is_none() => return Err(e),
+        Some(Err(e)) => Err(e),
+        Some(Ok(_)) => {
+            print_report(&report);
+            run_child(argv, &shown, &mut signals, console).await
+        }
+        None => Err(Error::Local(anyhow::anyhow!(
+            "interrupted before `{shown}` started"
+        ))),
+    };
+    // Restore whatever happened above, under a fresh deadline, with the names already found.
+    let mut restore_config = config.clone();
+    if let Some(located) = &report.located {
+        restore_config.pins = located.as_pins();
+    }
+    let mut restore = Report::new("run: enable");
+    // The names are known (and were printed) already: print them once per run.
+    restore.located = report.located.clone();
+    let in_doubt_until = sf
+        .write_in_doubt_since()
+        .map(|since| since + ops::server_call_limit())
+        .filter(|until| *until > SystemTime::now());
+    let restored = match in_doubt_until {
+        Some(until) => {
+            ops::restore_in_doubt(
+                &mut sf,
+                &restore_config,
+                console,
+                &mut restore,
+                until,
+                "the write that disabled them",
+            )
+            .await
+        }
+        None => ops::change(&mut sf, &restore_config, true, &mut restore, |_| Ok(())).await,
+    };
+    match &restored {
+        Ok(_) => {
+            print_report(&restore);
+            console.info(&format!(
+                "Triggers restored to true (verified); before the run they were {}",
+                previous.map_or("unknown".into(), |p| p.to_string())
+            ));
+        }
+        Err(e) => console.error(
+            "Triggers NOT restored",
+            &format!("{e}; the org may be left with triggers off"),
+        ),
+    }
+    match (outcome, restored) {
+        (_, Err(e)) => Err(e),
+        (Err(e), Ok(_)) => Err(e),
+        (Ok(exit), Ok(_)) => Ok(exit),
+    }
+}
+
+/// Runs the command to its end, passing SIGINT/SIGTERM on, and returns how it ended.
+async fn run_child(
+    argv: &[OsString],
+    shown: &str,
+    signals: &mut Signals,
+    console: Console,
+) -> Result<Exit> {
+    let started = Instant::now();
+    let mut child = tokio::process::Command::new(&argv[0])
+        .args(&argv[1..])
+        .spawn()
+        .map_err(|e| {
+            Error::Local(anyhow::Error::new(e).context(format!("could not start `{shown}`")))
+        })?;
+    let status = loop {
+        tokio::select! {
+            status = child.wait() => break status.map_err(|e| Error::Local(anyhow::Error::new(e).context(format!("waiting for `{shown}`"))))?,
+            caught = signals.next() => {
+                // Ctrl-C in a terminal already reached the command (same process group); a
+                // second SIGINT could make it abort its own cleanup. Without a terminal (CI,
+                // a container's PID 1) only we got the signal, so pass it on.
+                let from_terminal = caught == Caught::Interrupt && std::io::stdin().is_terminal();
+                console.warning("Interrupted", &format!("{} received: {} `{shown}` and restoring the triggers when it exits", caught.name(), if from_terminal { "waiting for" } else { "passing it to" }));
+                if let (false, Some(pid)) = (from_terminal, child.id()) {
+                    caught.send_to(pid);
+                }
+            }
+        }
+    };
+    let exit = Exit::of_child(status);
+    let line = format!(
+        "`{shown}` {} after {:.1}s",
+        exit.describe(),
+        started.elapsed().as_secs_f64()
+    );
+    match exit {
+        Exit::Signal(_) => console.warning("Command killed", &line),
+        _ => console.info(&line),
+    }
+    Ok(exit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_commands_for_display() {
+        assert_eq!(shell_quote("sf"), "sf");
+        assert_eq!(shell_quote("--file=data/a.csv"), "--file=data/a.csv");
+        assert_eq!(shell_quote("echo hi; exit 7"), "'echo hi; exit 7'");
+        assert_eq!(shell_quote("it's"), "'it'\\''s'");
+        assert_eq!(shell_quote(""), "''");
+    }
+
+    #[test]
+    fn finds_programs_on_path_or_by_path() {
+        assert!(find_program(&OsString::from("sh")).is_some());
+        assert!(find_program(&OsString::from("/bin/sh")).is_some());
+        let not_executable = concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml");
+        assert!(find_program(&OsString::from(not_executable)).is_none());
+        assert!(find_program(&OsString::from("no-such-program-sct")).is_none());
+    }
+}

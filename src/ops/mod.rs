@@ -1,0 +1,131 @@
+//! The operations both front ends (the CLI's commands and the GitHub Action) share: connect,
+//! read, change and verify, their [`Report`], restoring while a write is in doubt, and the
+//! health check.
+
+pub mod health;
+mod in_doubt;
+mod report;
+
+pub use in_doubt::{SERVER_CALL_LIMIT, restore_in_doubt, server_call_limit, utc, warn_in_doubt};
+pub use report::Report;
+
+use crate::salesforce::Salesforce;
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::github::Console;
+use crate::salesforce::Deadline;
+use crate::salesforce::http::Transport;
+use crate::setting::{self, Located, Prepared, State};
+
+/// Opens a connection for `config` (no request is sent yet).
+pub fn connect(config: &Config, console: Console) -> Result<Salesforce> {
+    let transport =
+        Transport::new().map_err(|e| Error::Local(e.context("setting up the HTTP client")))?;
+    Ok(Salesforce::new(
+        transport,
+        config.credentials.clone(),
+        config.api_version.clone(),
+        console,
+    ))
+}
+
+/// Starts one operation: its deadline, a signed-in session, the org host in the report.
+async fn start(sf: &mut Salesforce, config: &Config, report: &mut Report) -> Result<Deadline> {
+    let deadline = Deadline::after(config.timeout);
+    sf.connect(&deadline).await?;
+    report.org = sf.org_host();
+    Ok(deadline)
+}
+
+/// Prints the resolved names (in the form users pin them) and records them in the report.
+/// A report that holds these names already (a restore after the change that found them, a
+/// second read-back) prints nothing: the names are shown once per run.
+fn resolved(sf: &Salesforce, report: &mut Report, located: &Located) {
+    if report
+        .located
+        .as_ref()
+        .is_some_and(|known| known.pin_line() == located.pin_line())
+    {
+        return;
+    }
+    sf.console().info(&format!(
+        "Resolved: {} (fullName {})",
+        located.pin_line(),
+        located.full_name()
+    ));
+    report.located = Some(located.clone());
+}
+
+/// Finds and reads the setting through SOQL.
+pub async fn read(sf: &mut Salesforce, config: &Config, report: &mut Report) -> Result<State> {
+    let deadline = start(sf, config, report).await?;
+    let observed = setting::status(sf, &deadline, &config.pins).await?;
+    resolved(sf, report, &observed.located);
+    report.before = Some(observed.state.clone());
+    report.after = Some(observed.state.clone());
+    report.action = "read".into();
+    Ok(observed.state)
+}
+
+/// Sets the setting to `wanted` and verifies it by reading back (honouring dry-run).
+/// `before_write` runs after the value was read and before anything is written.
+pub async fn change(
+    sf: &mut Salesforce,
+    config: &Config,
+    wanted: bool,
+    report: &mut Report,
+    before_write: impl FnOnce(&Prepared) -> Result<()>,
+) -> Result<State> {
+    change_with(sf, config, wanted, report, before_write, false).await
+}
+
+/// Like [`change`], but writes `wanted` even when the record already reads so (a read cannot
+/// be trusted while an earlier write may still land).
+pub async fn overwrite(
+    sf: &mut Salesforce,
+    config: &Config,
+    wanted: bool,
+    report: &mut Report,
+) -> Result<State> {
+    change_with(sf, config, wanted, report, |_| Ok(()), true).await
+}
+
+async fn change_with(
+    sf: &mut Salesforce,
+    config: &Config,
+    wanted: bool,
+    report: &mut Report,
+    before_write: impl FnOnce(&Prepared) -> Result<()>,
+    force: bool,
+) -> Result<State> {
+    let deadline = start(sf, config, report).await?;
+    let prepared = setting::prepare(sf, &deadline, &config.pins).await?;
+    resolved(sf, report, &prepared.located);
+    report.before = Some(prepared.state.clone());
+    if let State::Invalid(raw) = &prepared.state {
+        sf.console().warning("Unexpected value", &format!("{} holds {raw}, which is neither true nor false; it will be overwritten with {wanted}", prepared.located.full_name()));
+    }
+    before_write(&prepared)?;
+    if config.dry_run {
+        report.after = Some(prepared.state.clone());
+        report.action = if prepared.state == State::Valid(wanted) {
+            format!("dry run: already {wanted}, nothing would be written")
+        } else {
+            format!("dry run: would set {wanted}; nothing written")
+        };
+        return Ok(prepared.state);
+    }
+    let applied = if force {
+        setting::rewrite(sf, &deadline, &prepared, wanted).await?
+    } else {
+        setting::apply(sf, &deadline, &prepared, wanted).await?
+    };
+    report.changed = applied.changed;
+    report.after = Some(applied.after.clone());
+    report.action = if applied.changed {
+        format!("set {wanted}; verified by read-back")
+    } else {
+        format!("already {wanted}; nothing written")
+    };
+    Ok(applied.after)
+}

@@ -1,0 +1,103 @@
+//! The job summary (and terminal) report of one operation.
+
+use std::time::Duration;
+
+use crate::error::Error;
+use crate::github::md_cell;
+use crate::setting::{Located, State};
+
+/// The result of reading or changing the setting, for terminal output and job summaries.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    /// Heading, e.g. "disable" or "guard (post)".
+    pub title: String,
+    /// The org host, once known.
+    pub org: Option<String>,
+    /// The resolved names, once known.
+    pub located: Option<Located>,
+    /// The value before.
+    pub before: Option<State>,
+    /// The value read back at the end.
+    pub after: Option<State>,
+    /// Whether a write was sent.
+    pub changed: bool,
+    /// What was done, in words.
+    pub action: String,
+    /// How long it took.
+    pub duration: Duration,
+    /// The failure and what to do next.
+    pub failure: Option<(String, Option<String>)>,
+    /// For guard's post: the value main saved before the job changed anything.
+    pub before_job: Option<String>,
+    /// Extra `(label, value)` rows, e.g. a health check's who/when/healed.
+    pub details: Vec<(String, String)>,
+}
+
+/// The head of a two-column table without column titles.
+const TABLE: &str = "| | |\n|---|---|\n";
+
+impl Report {
+    /// Starts a report.
+    pub fn new(title: &str) -> Self {
+        Self {
+            title: title.to_string(),
+            ..Self::default()
+        }
+    }
+
+    /// Records a failure.
+    pub fn fail(&mut self, error: &Error) {
+        self.failure = Some((error.to_string(), error.hint().map(str::to_string)));
+    }
+
+    /// Markdown for `GITHUB_STEP_SUMMARY`.
+    pub fn to_markdown(&self) -> String {
+        let cell = |v: &Option<State>| {
+            v.as_ref().map_or("—".to_string(), |s| {
+                format!("`{}`", md_cell(&s.to_string()))
+            })
+        };
+        let mut md = format!("### StoreConnect triggers — {}\n\n", self.title);
+        if let Some(value) = &self.before_job {
+            // Main's saved value, apart from what this phase itself read and wrote.
+            md.push_str(&format!(
+                "Saved by main before it changed anything:\n\n{TABLE}| Before the job | `{}` |\n\nRead and written by this step:\n\n",
+                md_cell(value)
+            ));
+        }
+        md.push_str(TABLE);
+        md.push_str(&format!(
+            "| Org | {} |\n",
+            self.org.as_deref().map_or("—".into(), md_cell)
+        ));
+        if let Some(l) = &self.located {
+            md.push_str(&format!(
+                "| Record | `{}` field `{}` |\n| Pin with | `{}` |\n",
+                md_cell(&l.full_name()),
+                md_cell(&l.field),
+                md_cell(&l.pin_line())
+            ));
+        }
+        md.push_str(&format!(
+            "| Before | {} |\n| After | {} |\n",
+            cell(&self.before),
+            cell(&self.after)
+        ));
+        for (label, value) in &self.details {
+            md.push_str(&format!("| {} | {} |\n", md_cell(label), md_cell(value)));
+        }
+        md.push_str(&format!(
+            "| Done | {} |\n| Duration | {:.1} s |\n",
+            md_cell(&self.action),
+            self.duration.as_secs_f64()
+        ));
+        if let Some((message, hint)) = &self.failure {
+            md.push_str(&format!("\n**Failed:** {}\n", md_cell(message)));
+            if let Some(hint) = hint {
+                md.push_str(&format!("\n**What to do:** {}\n", md_cell(hint)));
+            }
+        }
+        md.push('\n');
+        md
+    }
+}

@@ -1,0 +1,80 @@
+//! SIGINT and SIGTERM: caught by the action's phases and by `run` (which passes them on).
+
+use tokio::signal::unix::{Signal, SignalKind, signal};
+
+use crate::error::{Error, Result};
+use crate::exit::Exit;
+
+/// The signals a long-running phase listens for. Registering them also stops them from
+/// killing the process, which matters for PID 1 in a container.
+pub struct Signals {
+    interrupt: Signal,
+    terminate: Signal,
+}
+
+/// Which signal arrived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Caught {
+    /// SIGINT.
+    Interrupt,
+    /// SIGTERM.
+    Terminate,
+}
+
+impl Caught {
+    /// The signal number.
+    pub fn number(self) -> i32 {
+        match self {
+            Caught::Interrupt => 2,
+            Caught::Terminate => 15,
+        }
+    }
+
+    /// The conventional exit for a process stopped by this signal (128 + n).
+    pub fn exit(self) -> Exit {
+        Exit::Signal(self.number())
+    }
+
+    /// The signal's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Caught::Interrupt => "SIGINT",
+            Caught::Terminate => "SIGTERM",
+        }
+    }
+
+    /// Sends this signal to process `pid`.
+    #[allow(unsafe_code)]
+    pub fn send_to(self, pid: u32) {
+        let Ok(pid) = libc::pid_t::try_from(pid) else {
+            return;
+        };
+        // SAFETY: kill(2) takes plain integers and touches no memory of ours.
+        unsafe {
+            libc::kill(pid, self.number());
+        }
+    }
+}
+
+impl Signals {
+    /// Installs handlers for SIGINT and SIGTERM.
+    pub fn install() -> Result<Self> {
+        let make = |kind| {
+            signal(kind).map_err(|e| {
+                Error::Local(anyhow::Error::new(e).context("installing signal handlers"))
+            })
+        };
+        Ok(Self {
+            interrupt: make(SignalKind::interrupt())?,
+            terminate: make(SignalKind::terminate())?,
+        })
+    }
+
+    /// Waits for the next SIGINT or SIGTERM.
+    pub async fn next(&mut self) -> Caught {
+        tokio::select! {
+            _ = self.interrupt.recv() => Caught::Interrupt,
+            _ = self.terminate.recv() => Caught::Terminate,
+        }
+    }
+}
