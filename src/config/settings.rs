@@ -128,7 +128,7 @@ pub const SETTINGS: [Setting; COUNT] = [
         Url,
         Some(DEFAULT_LOGIN_URL),
         false,
-        "JWT login host; sandboxes `https://test.salesforce.com` or My Domain; ignored (not checked) by the other sign-in methods"
+        "JWT login host; sandboxes `https://test.salesforce.com` or My Domain; the other methods ignore it"
     ),
     setting!(
         "api-version",

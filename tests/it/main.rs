@@ -10,6 +10,7 @@ mod faults;
 mod fuzz;
 mod hardening;
 mod input;
+mod polish_c;
 mod real_org;
 mod rng;
 mod run;
