@@ -82,24 +82,21 @@ impl SignIn {
             }
         };
         let name = method.selector();
-        let missing: Vec<&str> = method
-            .needs()
-            .iter()
-            .copied()
-            .filter(|n| raw.get(n).is_none())
-            .collect();
+        let which = |names: &'static [&'static str], set: bool| -> Vec<&'static str> {
+            names
+                .iter()
+                .copied()
+                .filter(|n| raw.get(n).is_some() == set)
+                .collect()
+        };
+        let missing = which(method.needs(), false);
         if !missing.is_empty() {
             return Err(Error::usage(format!(
                 "{name} also needs {}",
                 missing.join(" and ")
             )));
         }
-        let extra: Vec<&str> = method
-            .foreign()
-            .iter()
-            .copied()
-            .filter(|n| raw.get(n).is_some())
-            .collect();
+        let extra = which(method.foreign(), true);
         if !extra.is_empty() {
             let one = extra.len() == 1;
             return Err(Error::usage(format!(

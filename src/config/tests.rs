@@ -2,14 +2,17 @@
 
 use super::*;
 
-fn raw(pairs: &[(&str, &str)]) -> RawSettings {
+fn read(pairs: &[(&str, &str)]) -> Result<RawSettings, Error> {
     RawSettings::from_pairs(
         "STORECONNECT_",
         pairs
             .iter()
             .map(|(k, v)| (format!("STORECONNECT_{k}"), v.to_string())),
     )
-    .unwrap()
+}
+
+fn raw(pairs: &[(&str, &str)]) -> RawSettings {
+    read(pairs).unwrap()
 }
 
 #[test]
@@ -199,14 +202,16 @@ fn input_limits() {
 }
 
 fn raw_err(pairs: &[(&str, &str)]) -> String {
-    RawSettings::from_pairs(
-        "STORECONNECT_",
-        pairs
-            .iter()
-            .map(|(k, v)| (format!("STORECONNECT_{k}"), v.to_string())),
-    )
-    .unwrap_err()
-    .to_string()
+    read(pairs).unwrap_err().to_string()
+}
+
+#[test]
+fn two_variables_for_one_setting_are_refused_by_name() {
+    let err = raw_err(&[("DRY_RUN", "true"), ("dry-run", "false")]);
+    assert!(
+        err.contains("STORECONNECT_DRY_RUN and STORECONNECT_dry-run both set dry-run"),
+        "{err}"
+    );
 }
 
 #[test]
