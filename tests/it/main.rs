@@ -11,6 +11,7 @@ mod fuzz;
 mod hardening;
 mod input;
 mod polish_b;
+mod polish_c;
 mod real_org;
 mod rng;
 mod run;

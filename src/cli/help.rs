@@ -1,0 +1,64 @@
+//! The `--help` text: commands, then every setting from the table with its default, then exit codes.
+
+use crate::config::settings::{Kind, SETTINGS};
+
+/// The help text.
+pub fn usage() -> String {
+    let settings: Vec<String> = SETTINGS
+        .iter()
+        .map(|s| {
+            let value = match s.kind {
+                Kind::Bool => "[BOOL]",
+                Kind::Number => "N",
+                Kind::Url => "URL",
+                Kind::Name => "NAME",
+                Kind::Text if s.secret => "SECRET",
+                Kind::Text => "TEXT",
+            };
+            let default = s
+                .default
+                .map(|d| format!(" (default {d})"))
+                .unwrap_or_default();
+            format!(
+                "  {:<31} {}{default}\n      {}",
+                format!("{} {value}", s.flag),
+                s.env,
+                s.help.replace('`', "")
+            )
+        })
+        .collect();
+    format!(
+        "storeconnect-triggers {version} — keep StoreConnect's Salesforce sync triggers safe around maintenance jobs
+
+USAGE:
+  storeconnect-triggers status [--json]     print the state; exit 0 enabled, 1 disabled
+  storeconnect-triggers check [--json] [--heal] [--max-disabled-minutes N]
+                                            health check: when off, say who changed it and when;
+                                            exit 0 on (or off for less than N minutes), 1 off
+                                            (also after --heal turned them on and verified)
+  storeconnect-triggers enable              set true, read back to verify
+  storeconnect-triggers disable             set false, read back to verify
+  storeconnect-triggers run -- CMD [ARGS]   disable, run CMD, then always enable and verify
+  storeconnect-triggers help                print this help (also --help, -h)
+
+Every command takes --dry-run: find and read the setting, say what would change, change nothing.
+
+SETTINGS (flag, or environment variable; flags win; empty values count as unset):
+{settings}
+
+BOOL is true/false (any case; also 1/0, yes/no): --dry-run alone means true; --dry-run=false and
+--dry-run false also work.
+
+Sign in with exactly one of: access-token + instance-url; auth-url (force://id:secret:token@host);
+jwt-key + client-id + username [+ login-url]; client-secret + client-id + instance-url (My Domain).
+login-url is ignored by the methods that do not use it.
+Prefer environment variables for secrets: flags show up in process listings.
+
+EXIT CODES: 0 ok/enabled, 1 not in the wanted state, 2 bad input, 3 Salesforce/auth/network failure.
+  run: the command's own exit code (128+N when signal N stopped it) once the triggers are back
+  on and verified; if restoring them failed, that failure's code (1 or 3) whatever the command
+  did; 2 when CMD cannot be started (nothing is touched then).",
+        version = env!("CARGO_PKG_VERSION"),
+        settings = settings.join("\n")
+    )
+}

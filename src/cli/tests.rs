@@ -1,0 +1,154 @@
+//! Unit tests of command-line parsing.
+
+use super::*;
+
+fn p(args: &[&str]) -> Result<Cli, Error> {
+    parse(args.iter().map(OsString::from))
+}
+
+#[test]
+fn commands_and_flags() {
+    assert_eq!(
+        p(&["status", "--json"]).unwrap().command,
+        Command::Status { json: true }
+    );
+    let cli = p(&[
+        "--timeout",
+        "5",
+        "enable",
+        "--dry-run",
+        "--setting-type=s_c__Setting__mdt",
+    ])
+    .unwrap();
+    assert_eq!(cli.command, Command::Enable);
+    assert_eq!(
+        cli.overrides,
+        vec![
+            ("timeout".into(), "5".into()),
+            ("dry-run".into(), "true".into()),
+            ("setting-type".into(), "s_c__Setting__mdt".into())
+        ]
+    );
+    let run = p(&["run", "--", "sh", "-c", "exit 3"]).unwrap();
+    assert_eq!(
+        run.command,
+        Command::Run {
+            argv: ["sh", "-c", "exit 3"].map(OsString::from).to_vec()
+        }
+    );
+    let run = p(&["run", "make", "--load"]).unwrap();
+    assert_eq!(
+        run.command,
+        Command::Run {
+            argv: ["make", "--load"].map(OsString::from).to_vec()
+        }
+    );
+}
+
+#[test]
+fn check_command_and_its_flags() {
+    let cli = p(&["check", "--json", "--heal", "--max-disabled-minutes", "30"]).unwrap();
+    assert_eq!(cli.command, Command::Check { json: true });
+    assert_eq!(
+        cli.overrides,
+        vec![
+            ("heal".into(), "true".into()),
+            ("max-disabled-minutes".into(), "30".into())
+        ]
+    );
+    let cli = p(&["check", "--heal=false"]).unwrap();
+    assert_eq!(cli.overrides, vec![("heal".into(), "false".into())]);
+    assert!(matches!(
+        p(&["check", "--max-disabled-minutes"]),
+        Err(Error::Usage(_))
+    ));
+}
+
+#[test]
+fn rejects_bad_input() {
+    for bad in [
+        &[][..],
+        &["frobnicate"],
+        &["status", "--nope"],
+        &["run"],
+        &["enable", "--json"],
+        &["status", "extra"],
+        &["status", "--timeout"],
+    ] {
+        assert!(matches!(p(bad), Err(Error::Usage(_))), "{bad:?}");
+    }
+}
+
+#[test]
+fn the_command_can_come_from_the_environment() {
+    let env = |args: &[&str], value: Option<&str>| {
+        args_or_env_command(
+            args.iter().map(OsString::from).collect(),
+            value.map(OsString::from),
+        )
+    };
+    for name in ENV_COMMANDS {
+        assert_eq!(env(&[], Some(name)).unwrap(), vec![OsString::from(name)]);
+    }
+    assert_eq!(
+        env(&[], Some(" disable\n")).unwrap(),
+        vec![OsString::from("disable")]
+    );
+    // Arguments win; unset or blank leaves them (and so "no command given") alone.
+    assert_eq!(
+        env(&["status"], Some("disable")).unwrap(),
+        vec![OsString::from("status")]
+    );
+    assert!(env(&[], None).unwrap().is_empty());
+    assert!(env(&[], Some("  ")).unwrap().is_empty());
+    for bad in ["run", "frobnicate", "--help", "status --json", "help"] {
+        assert!(matches!(env(&[], Some(bad)), Err(Error::Usage(_))), "{bad}");
+    }
+}
+
+#[test]
+fn help_is_a_command() {
+    assert_eq!(p(&["help"]).unwrap().command, Command::Help);
+    assert_eq!(p(&["status", "--help"]).unwrap().command, Command::Help);
+}
+
+#[test]
+fn boolean_flags_take_a_boolean_word_after_a_space() {
+    let overrides = |args: &[&str]| p(args).unwrap().overrides;
+    assert_eq!(
+        overrides(&["--dry-run", "FALSE", "status"]),
+        vec![("dry-run".into(), "FALSE".into())]
+    );
+    assert_eq!(
+        overrides(&["check", "--heal", "no", "--dry-run"]),
+        vec![
+            ("heal".into(), "no".into()),
+            ("dry-run".into(), "true".into())
+        ]
+    );
+    // Not a boolean word: the flag alone, then the command.
+    let cli = p(&["--dry-run", "status"]).unwrap();
+    assert_eq!(cli.command, Command::Status { json: false });
+    assert_eq!(cli.overrides, vec![("dry-run".into(), "true".into())]);
+    // After `run`, the next word is the command to run.
+    let cli = p(&["run", "--dry-run", "true"]).unwrap();
+    assert_eq!(
+        cli.command,
+        Command::Run {
+            argv: vec![OsString::from("true")]
+        }
+    );
+}
+
+#[test]
+fn suggestions_name_the_closest_command_or_flag() {
+    let err = |args: &[&str]| p(args).unwrap_err().to_string();
+    assert!(err(&["stauts"]).contains("did you mean status?"));
+    assert!(err(&["disabel"]).contains("did you mean disable?"));
+    assert!(err(&["stat"]).contains("did you mean status?"));
+    assert!(err(&["status", "--setting-typ", "x"]).contains("did you mean --setting-type?"));
+    assert!(err(&["status", "--dry"]).contains("did you mean --dry-run?"));
+    assert!(!err(&["frobnicate"]).contains("did you mean"));
+    assert!(!err(&["status", "--nope"]).contains("did you mean"));
+    assert!(!err(&["x"]).contains("did you mean"));
+}

@@ -1,0 +1,166 @@
+//! [`RawSettings`]: the settings as text, read from `STORECONNECT_*` / `INPUT_*` variables and
+//! flags by the names in [`super::settings::SETTINGS`], before validation.
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::fmt;
+
+use super::settings::{self, Setting};
+use crate::error::Error;
+use crate::secret::Secret;
+
+/// Longest value any setting takes (a 4096-bit PEM key is about 3.3 KB).
+pub const MAX_VALUE_CHARS: usize = 16 * 1024;
+
+/// Raw settings, all optional text; empty values count as unset.
+#[derive(Default, Clone)]
+pub struct RawSettings {
+    /// Set values by setting name; every value is kept as a [`Secret`] so none can leak by accident.
+    values: BTreeMap<&'static str, Secret>,
+    /// The action's `mode` input (unused by the CLI).
+    pub mode: Option<String>,
+}
+
+impl fmt::Debug for RawSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut map = f.debug_map();
+        for (name, value) in &self.values {
+            match settings::find(name) {
+                Some(s) if !s.secret => map.entry(name, &value.expose()),
+                _ => map.entry(name, value),
+            };
+        }
+        map.entry(&"mode", &self.mode).finish()
+    }
+}
+
+impl RawSettings {
+    /// Reads settings from `(name, value)` pairs whose names start with `prefix`
+    /// (`STORECONNECT_` or `INPUT_`). Empty and whitespace-only values are dropped.
+    pub fn from_pairs(
+        prefix: &str,
+        pairs: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, Error> {
+        let mut raw = RawSettings::default();
+        let mut seen: BTreeMap<&'static str, String> = BTreeMap::new();
+        for (key, value) in pairs {
+            let Some(rest) = key.strip_prefix(prefix) else {
+                continue;
+            };
+            // Only our own names: stray INPUT_ENTRYPOINT etc. are noise.
+            let target = match settings::by_variable(rest) {
+                Some(s) => Some(s),
+                None if rest.eq_ignore_ascii_case("mode") => None,
+                None => continue,
+            };
+            // A secret pasted with a trailing newline must not become an invalid header.
+            let value = value.trim().to_string();
+            if value.is_empty() {
+                continue;
+            }
+            check_size(&key, &value)?;
+            let name = target.map_or("mode", |s| s.name);
+            if let Some(first) = seen.insert(name, key.clone()) {
+                return Err(Error::usage(format!(
+                    "cannot read settings from {prefix}* variables: {first} and {key} both set {name}; keep one"
+                )));
+            }
+            match target {
+                Some(s) => {
+                    raw.values.insert(s.name, Secret::new(value));
+                }
+                None => raw.mode = Some(value),
+            }
+        }
+        Ok(raw)
+    }
+
+    /// Reads `STORECONNECT_*` from the process environment.
+    pub fn from_env() -> Result<Self, Error> {
+        Self::from_env_prefixed("STORECONNECT_")
+    }
+
+    /// Reads the settings named `prefix` + name from the process environment. Variables that
+    /// are not ours are ignored whatever bytes they hold; one of ours that is not UTF-8 is a
+    /// configuration error naming the variable (never its value, which may be a secret).
+    pub fn from_env_prefixed(prefix: &str) -> Result<Self, Error> {
+        Self::from_pairs(prefix, env_pairs(prefix, std::env::vars_os())?)
+    }
+
+    /// Sets one setting by its kebab-case name (a flag overriding the environment).
+    pub fn set(&mut self, name: &str, value: String) -> Result<(), Error> {
+        check_size(&format!("--{name}"), &value)?;
+        let Some(setting) = settings::find(name) else {
+            return Err(Error::usage(format!("unknown setting `{name}`")));
+        };
+        let value = value.trim();
+        if value.is_empty() {
+            self.values.remove(setting.name);
+        } else {
+            self.values.insert(setting.name, Secret::new(value));
+        }
+        Ok(())
+    }
+
+    /// The value of the setting `name`, if set (not its default).
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.values.get(name).map(Secret::expose)
+    }
+
+    /// The value of the setting `name` as a secret, if set.
+    pub fn secret(&self, name: &str) -> Option<&Secret> {
+        self.values.get(name)
+    }
+
+    /// The value of `setting`, or its default from the table.
+    pub fn get_or_default(&self, setting: &Setting) -> Option<&str> {
+        self.get(setting.name).or(setting.default)
+    }
+
+    /// The access token, when one was given (to mask it before anything else happens).
+    pub fn access_token(&self) -> Option<&Secret> {
+        self.secret("access-token")
+    }
+}
+
+/// Whether `key` (e.g. `STORECONNECT_ACCESS_TOKEN`, `INPUT_ACCESS-TOKEN`) names one of our settings.
+fn is_our_name(prefix: &str, key: &str) -> bool {
+    key.strip_prefix(prefix).is_some_and(|rest| {
+        rest.eq_ignore_ascii_case("mode") || settings::by_variable(rest).is_some()
+    })
+}
+
+/// Our variables as text, from raw OS pairs. `std::env::vars()` would panic on the first
+/// non-UTF-8 variable of any program; only ours matter, and a bad one of ours is exit 2.
+pub fn env_pairs(
+    prefix: &str,
+    vars: impl IntoIterator<Item = (OsString, OsString)>,
+) -> Result<Vec<(String, String)>, Error> {
+    let mut pairs = Vec::new();
+    for (key, value) in vars {
+        // A name that is not UTF-8 cannot be one of ours.
+        let Some(key) = key.to_str().filter(|k| is_our_name(prefix, k)) else {
+            continue;
+        };
+        match value.into_string() {
+            Ok(value) => pairs.push((key.to_string(), value)),
+            Err(_) => {
+                return Err(Error::usage(format!(
+                    "{key} is not valid UTF-8 text; set it again from the original value (its content is not shown: it may be a secret)"
+                )));
+            }
+        }
+    }
+    Ok(pairs)
+}
+
+/// Refuses a value longer than any setting can use, without quoting it (it may be a secret).
+pub(crate) fn check_size(name: &str, value: &str) -> Result<(), Error> {
+    let chars = value.chars().count();
+    if chars > MAX_VALUE_CHARS {
+        return Err(Error::usage(format!(
+            "{name} is {chars} characters long; no setting takes more than {MAX_VALUE_CHARS} (its content is not shown)"
+        )));
+    }
+    Ok(())
+}
