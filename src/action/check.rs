@@ -1,6 +1,5 @@
 //! `mode: check`: the health check's outputs, annotations and summary rows.
 
-use crate::salesforce::Salesforce;
 use crate::config::Config;
 use crate::error::Result;
 use crate::exit::Exit;
@@ -9,6 +8,7 @@ use crate::ops::{
     Report,
     health::{self, Verdict},
 };
+use crate::salesforce::Salesforce;
 
 /// `mode: check`: the health check, its outputs, annotations and summary rows.
 pub(super) async fn check_mode(

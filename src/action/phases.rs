@@ -4,13 +4,13 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::{MAIN_LEFT, Mode, PREVIOUS_STATE, WRITE_IN_DOUBT, check::check_mode, unix_ms};
-use crate::salesforce::Salesforce;
-use crate::salesforce::client::WriteStage;
 use crate::config::Config;
 use crate::error::Result;
 use crate::exit::Exit;
 use crate::github::{self, Console};
 use crate::ops::{self, Report, SERVER_CALL_LIMIT, health, server_call_limit};
+use crate::salesforce::Salesforce;
+use crate::salesforce::client::WriteStage;
 use crate::setting::State;
 use crate::signals::{Caught, Signals};
 

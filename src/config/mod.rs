@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
-use crate::salesforce::auth::Credentials;
 use crate::error::Error;
+use crate::salesforce::auth::Credentials;
 use crate::setting::Pins;
 
 pub mod raw;

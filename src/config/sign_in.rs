@@ -2,10 +2,10 @@
 
 use super::raw::RawSettings;
 use super::settings::DEFAULT_LOGIN_URL;
-use crate::salesforce::auth::{Credentials, JwtKey};
 use crate::error::Error;
-use crate::url_policy::secure_url;
+use crate::salesforce::auth::{Credentials, JwtKey};
 use crate::secret::Secret;
+use crate::url_policy::secure_url;
 
 /// A sign-in method, chosen by which of its selecting settings is set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

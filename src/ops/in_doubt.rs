@@ -4,10 +4,10 @@
 use std::time::{Duration, SystemTime};
 
 use super::{Report, change, overwrite};
-use crate::salesforce::Salesforce;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::github::Console;
+use crate::salesforce::Salesforce;
 use crate::setting::State;
 
 /// How long after it was sent Salesforce may still apply a request whose answer never came:

@@ -9,11 +9,11 @@ mod report;
 pub use in_doubt::{SERVER_CALL_LIMIT, restore_in_doubt, server_call_limit, utc, warn_in_doubt};
 pub use report::Report;
 
-use crate::salesforce::Salesforce;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::github::Console;
 use crate::salesforce::Deadline;
+use crate::salesforce::Salesforce;
 use crate::salesforce::http::Transport;
 use crate::setting::{self, Located, Prepared, State};
 

@@ -1,0 +1,246 @@
+//! The StoreConnect Triggers Enabled setting: finding it (by label or pinned names), reading it
+//! through SOQL, changing it through the Metadata API and proving the change by reading it back.
+//!
+//! `locate` finds the names, `read` reads the value through SOQL, `write` changes it through the
+//! Metadata API and `verify` reads it back until it shows.
+
+mod locate;
+mod read;
+mod verify;
+mod write;
+
+use std::fmt;
+
+use serde_json::Value;
+
+use crate::salesforce::metadata::{CustomMetadata, MdValue};
+
+pub use locate::locate;
+pub use read::{query_value, same_value, status};
+pub use verify::{FINAL_READ_GRACE, NextRead, next_read, verify};
+pub use write::{apply, prepare, rewrite};
+
+/// Label of the custom metadata type.
+pub const TYPE_LABEL: &str = "StoreConnect Setting";
+/// Label of the record.
+pub const RECORD_LABEL: &str = "StoreConnect Triggers Enabled";
+/// Label of the field holding `true`/`false`.
+pub const FIELD_LABEL: &str = "Setting";
+/// StoreConnect's package namespace, preferred when several types or fields match.
+pub const NAMESPACE: &str = "s_c";
+
+/// API names the user pinned (each one skips its discovery step).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Pins {
+    /// Type API name, e.g. `s_c__Setting__mdt`.
+    pub setting_type: Option<String>,
+    /// Record QualifiedApiName, e.g. `s_c__Triggers_Enabled`.
+    pub setting_record: Option<String>,
+    /// Field API name, e.g. `s_c__Setting__c`.
+    pub setting_field: Option<String>,
+}
+
+/// How the field stores its value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    /// Checkbox: JSON boolean, `xsd:boolean`.
+    Checkbox,
+    /// Text: `"true"`/`"false"`, `xsd:string`.
+    Text,
+}
+
+/// The resolved API names of the setting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Located {
+    /// Type API name, e.g. `s_c__Setting__mdt`.
+    pub type_name: String,
+    /// Record QualifiedApiName, e.g. `s_c__Triggers_Enabled`.
+    pub record: String,
+    /// Field API name, e.g. `s_c__Setting__c`.
+    pub field: String,
+    /// Field type, when describe told us.
+    pub kind: Option<FieldKind>,
+    /// After a write: the other columns and the values sent for them. The read-back query selects
+    /// them too and fails if the org shows anything else (empty: nothing to compare).
+    pub others: Vec<(String, MdValue)>,
+}
+
+impl Located {
+    /// The Metadata API fullName: type without `__mdt`, a dot, the record's QualifiedApiName.
+    pub fn full_name(&self) -> String {
+        let t = &self.type_name;
+        let base = if t.to_ascii_lowercase().ends_with("__mdt") {
+            &t[..t.len() - 5]
+        } else {
+            t.as_str()
+        };
+        format!("{base}.{}", self.record)
+    }
+
+    /// The names as pins, so a later operation skips discovery.
+    pub fn as_pins(&self) -> Pins {
+        Pins {
+            setting_type: Some(self.type_name.clone()),
+            setting_record: Some(self.record.clone()),
+            setting_field: Some(self.field.clone()),
+        }
+    }
+
+    /// The names in the form users pin them.
+    pub fn pin_line(&self) -> String {
+        format!(
+            "setting-type={} setting-record={} setting-field={}",
+            self.type_name, self.record, self.field
+        )
+    }
+}
+
+/// A value read from the org.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum State {
+    /// `true` or `false`.
+    Valid(bool),
+    /// Anything else (quoted as read; `null` for no value).
+    Invalid(String),
+}
+
+impl State {
+    /// Interprets a SOQL JSON value: boolean, or text `true`/`false` in any case, trimmed.
+    pub fn from_json(value: Option<&Value>) -> Self {
+        match value {
+            Some(Value::Bool(b)) => State::Valid(*b),
+            Some(Value::String(s)) => State::from_text(s),
+            Some(Value::Null) | None => State::Invalid("null".into()),
+            Some(other) => State::Invalid(clip(&other.to_string())),
+        }
+    }
+
+    /// Interprets text (`true`/`false`, any case, trimmed).
+    pub fn from_text(text: &str) -> Self {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "true" => State::Valid(true),
+            "false" => State::Valid(false),
+            _ => State::Invalid(clip(&format!("{text:?}"))),
+        }
+    }
+
+    fn from_metadata(value: Option<&MdValue>) -> Self {
+        match value {
+            Some(MdValue::Typed { text, .. }) => State::from_text(text),
+            Some(MdValue::Nil) | None => State::Invalid("null".into()),
+        }
+    }
+
+    /// `Some(b)` for a valid value.
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            State::Valid(b) => Some(*b),
+            State::Invalid(_) => None,
+        }
+    }
+}
+
+impl fmt::Display for State {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            State::Valid(b) => write!(f, "{b}"),
+            State::Invalid(raw) => write!(f, "{raw}"),
+        }
+    }
+}
+
+/// The setting as found by [`status`].
+#[derive(Debug, Clone)]
+pub struct Observed {
+    /// Resolved names.
+    pub located: Located,
+    /// The value read through SOQL.
+    pub state: State,
+}
+
+/// The record read with readMetadata, ready to be changed.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// Resolved names.
+    pub located: Located,
+    /// The whole record as read.
+    pub record: CustomMetadata,
+    /// Its current value.
+    pub state: State,
+}
+
+/// What [`apply`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applied {
+    /// Whether a write was sent.
+    pub changed: bool,
+    /// The value read back after the write (or read before, when nothing needed writing).
+    pub after: State,
+}
+
+/// At most [`MAX_SHOWN_CHARS`] characters of a value read from the org, for messages.
+pub fn clip(text: &str) -> String {
+    match text.char_indices().nth(MAX_SHOWN_CHARS) {
+        None => text.to_string(),
+        Some((cut, _)) => format!(
+            "{}… ({} characters in all)",
+            &text[..cut],
+            text.chars().count()
+        ),
+    }
+}
+
+/// The most characters of a value read from the org that any message shows.
+pub const MAX_SHOWN_CHARS: usize = 200;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn reads_checkbox_and_text_values() {
+        assert_eq!(State::from_json(Some(&json!(true))), State::Valid(true));
+        assert_eq!(State::from_json(Some(&json!(" TRUE "))), State::Valid(true));
+        assert_eq!(State::from_json(Some(&json!("False"))), State::Valid(false));
+        assert_eq!(
+            State::from_json(Some(&json!("yes"))),
+            State::Invalid("\"yes\"".into())
+        );
+        assert_eq!(
+            State::from_json(Some(&json!(null))),
+            State::Invalid("null".into())
+        );
+        assert_eq!(
+            State::from_json(Some(&json!(1))),
+            State::Invalid("1".into())
+        );
+    }
+
+    #[test]
+    fn full_names() {
+        let mut l = Located {
+            type_name: "s_c__Setting__mdt".into(),
+            record: "s_c__Triggers_Enabled".into(),
+            field: "s_c__Setting__c".into(),
+            kind: None,
+            others: Vec::new(),
+        };
+        assert_eq!(l.full_name(), "s_c__Setting.s_c__Triggers_Enabled");
+        l.record = "Triggers_Enabled".into();
+        assert_eq!(l.full_name(), "s_c__Setting.Triggers_Enabled");
+        assert_eq!(
+            l.pin_line(),
+            "setting-type=s_c__Setting__mdt setting-record=Triggers_Enabled setting-field=s_c__Setting__c"
+        );
+    }
+
+    #[test]
+    fn long_values_are_clipped_for_messages() {
+        assert_eq!(clip("true"), "true");
+        let long = "é".repeat(50_000);
+        let shown = clip(&long);
+        assert!(shown.chars().count() < MAX_SHOWN_CHARS + 40, "{shown}");
+        assert!(shown.ends_with("(50000 characters in all)"));
+    }
+}

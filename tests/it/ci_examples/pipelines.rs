@@ -1,0 +1,210 @@
+//! Each example's marked steps run as its CI system runs them: the org ends `true` and the
+//! pipeline's outcome is right; secrets, settings and the command come from where the examples say.
+
+use super::*;
+
+#[test]
+fn a_failing_command_leaves_the_org_on_and_fails_the_pipeline() {
+    for example in EXAMPLES {
+        let steps = steps_of(example);
+        let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
+        let out = run_pipeline(&steps, &org, "exit 1", |_| {});
+        assert!(
+            out.off_during_work,
+            "{}: off during the command\n{}",
+            example.path, out.log
+        );
+        assert!(enabled(&org), "{}: back on\n{}", example.path, out.log);
+        assert!(
+            out.failed,
+            "{}: the pipeline fails\n{}",
+            example.path, out.log
+        );
+    }
+}
+
+#[test]
+fn a_passing_command_leaves_the_org_on_and_passes() {
+    for example in EXAMPLES {
+        let steps = steps_of(example);
+        let org = start_org(FieldKind::Text, RecordKind::Subscriber, true);
+        let out = run_pipeline(&steps, &org, "exit 0", |_| {});
+        assert!(
+            out.off_during_work,
+            "{}: off during the command\n{}",
+            example.path, out.log
+        );
+        assert!(enabled(&org), "{}: back on\n{}", example.path, out.log);
+        assert!(
+            !out.failed,
+            "{}: the pipeline passes\n{}",
+            example.path, out.log
+        );
+    }
+}
+
+#[test]
+fn a_restore_the_org_refuses_fails_the_pipeline_even_after_a_passing_command() {
+    // GitLab and Bitbucket ignore after_script's exit code: their verify step must catch this.
+    for example in EXAMPLES {
+        let steps = steps_of(example);
+        let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
+        let out = run_pipeline(&steps, &org, "exit 0", |org| {
+            org.inject(Fault::status(
+                Op::UpdateMetadata,
+                100,
+                500,
+                &soap_fault(
+                    "INSUFFICIENT_ACCESS",
+                    "use of the Metadata API requires a user with the ModifyAllData permission",
+                ),
+            ));
+        });
+        assert!(!enabled(&org), "{}: the fault kept it off", example.path);
+        assert!(
+            out.failed,
+            "{}: the pipeline fails when the final state is not true\n{}",
+            example.path, out.log
+        );
+        assert!(out.log.contains("INSUFFICIENT_ACCESS"), "{}", out.log);
+    }
+}
+
+#[test]
+fn the_gitlab_health_check_fails_when_off_and_heals_when_asked() {
+    let text = read_example("templates/storeconnect-triggers-check.yml");
+    let steps = marked_steps(&text);
+    let [(phase, step)] = &steps[..] else {
+        panic!("one marked step: {steps:?}");
+    };
+    assert_eq!(phase, "check");
+    for (enabled_before, heal, code, enabled_after) in [
+        (true, "true", 0, true),
+        (false, "true", 1, true),
+        (false, "false", 1, false),
+    ] {
+        let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, enabled_before);
+        let run = run_step(step, &secret_store(&org), &[("HEAL", heal)]);
+        run.expect(code);
+        assert_eq!(enabled(&org), enabled_after, "heal={heal}: {}", run.all());
+    }
+}
+
+#[test]
+fn every_example_reads_the_secrets_from_its_store() {
+    for example in EXAMPLES {
+        let text = read_example(example.path);
+        let names: &[&str] = if example.path.contains("bitbucket") {
+            &["$SF_CLIENT_ID", "$SF_CLIENT_SECRET", "$SF_INSTANCE_URL"]
+        } else if example.path.contains("templates/") {
+            // GitLab CI/CD variables carry the binary's own names; nothing to map.
+            &["STORECONNECT_CLIENT_SECRET"]
+        } else {
+            &[
+                "STORECONNECT_CLIENT_ID",
+                "STORECONNECT_CLIENT_SECRET",
+                "STORECONNECT_INSTANCE_URL",
+            ]
+        };
+        for name in names {
+            assert!(text.contains(name), "{}: {name}", example.path);
+        }
+        assert!(
+            !text.contains("client_secret=") && !text.contains("force://"),
+            "{}: no literal credentials",
+            example.path
+        );
+    }
+}
+
+#[test]
+fn the_pipe_lists_every_setting_as_a_variable() {
+    let pipe = read_example("pipe.yml");
+    let names = ["STORECONNECT_COMMAND".to_string()].into_iter().chain(
+        storeconnect_triggers::config::SETTING_NAMES
+            .iter()
+            .map(|n| env_name(n)),
+    );
+    for name in names {
+        assert!(
+            pipe.contains(&format!("- name: {name}\n")),
+            "pipe.yml lists {name}"
+        );
+    }
+}
+
+#[test]
+fn the_command_can_come_from_storeconnect_command() {
+    let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
+    let cli = |command: &str, args: &[&str]| {
+        let mut cli = Cli::for_org(&org, Auth::ClientCredentials, args);
+        cli.env("STORECONNECT_COMMAND", command);
+        cli.run()
+    };
+    cli("disable", &[]).expect(0).contains("true -> false");
+    assert!(!enabled(&org));
+    cli("status", &[]).expect(1).contains("disabled");
+    // Arguments win over the variable.
+    cli("disable", &["enable"])
+        .expect(0)
+        .contains("false -> true");
+    assert!(enabled(&org));
+    cli(" status\n", &[]).expect(0).contains("enabled");
+}
+
+#[test]
+fn a_bad_storeconnect_command_exits_2_before_any_request() {
+    let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, false);
+    for bad in ["frobnicate", "run", "status --json", "help"] {
+        org.clear_requests();
+        let mut cli = Cli::for_org(&org, Auth::ClientCredentials, &[]);
+        cli.env("STORECONNECT_COMMAND", bad);
+        cli.run()
+            .expect(2)
+            .contains("STORECONNECT_COMMAND")
+            .contains("use status, check, enable, disable");
+        assert!(org.requests().is_empty(), "{bad}: no request");
+    }
+    // Unset or blank: no command, as before.
+    let mut cli = Cli::for_org(&org, Auth::ClientCredentials, &[]);
+    cli.env("STORECONNECT_COMMAND", " ");
+    cli.run().expect(2).contains("no command given");
+    assert!(!enabled(&org));
+}
+
+#[test]
+fn every_restore_sits_where_its_system_always_runs_it() {
+    for example in EXAMPLES {
+        let text = read_example(example.path);
+        let lines: Vec<&str> = text.lines().collect();
+        let marked = marked_lines(&text);
+        for (phase, want, evidence) in example.places {
+            let (_, j) = marked
+                .iter()
+                .find(|(p, _)| p == phase)
+                .unwrap_or_else(|| panic!("{}: no {phase}", example.path));
+            let chain = enclosing(&lines, *j);
+            // Each wanted line must enclose the step, in this order, nearest first.
+            let mut found = Vec::new();
+            let mut rest = chain.iter();
+            for prefix in *want {
+                let k = rest
+                    .find(|&&k| lines[k].trim().starts_with(prefix))
+                    .unwrap_or_else(|| {
+                        panic!(
+                            "{}: {phase} is not inside `{prefix}` (enclosed by {:?})",
+                            example.path,
+                            chain.iter().map(|&k| lines[k].trim()).collect::<Vec<_>>()
+                        )
+                    });
+                found.push(*k);
+            }
+            assert!(
+                block(&lines, found[0]).contains(evidence),
+                "{}: `{}` lacks `{evidence}`",
+                example.path,
+                lines[found[0]].trim()
+            );
+        }
+    }
+}
