@@ -243,6 +243,14 @@ mod tests {
         let unknown =
             wrap("<records><fullName>T.R</fullName><label>x</label><mystery>1</mystery></records>");
         assert!(parse_read(&xml::parse(&unknown).unwrap(), "T.R").is_err());
+        let nested = wrap(
+            "<records><fullName>T.R</fullName><label>x</label><values><field>F__c</field><value><a>1</a><b>2</b></value></values></records>",
+        );
+        let refused = parse_read(&xml::parse(&nested).unwrap(), "T.R").unwrap_err();
+        assert!(
+            refused.contains("F__c") && refused.contains("<a>"),
+            "{refused}"
+        );
     }
 
     #[test]

@@ -127,6 +127,13 @@ pub fn parse_read(envelope: &Element, full_name: &str) -> Result<Option<CustomMe
                 let value = match child.child("value") {
                     None => MdValue::Nil,
                     Some(v) if matches!(v.attr("nil"), Some("true" | "1")) => MdValue::Nil,
+                    // Structure inside a value would be lost when its text is written back.
+                    Some(v) if !v.children.is_empty() => {
+                        return Err(format!(
+                            "the value of {field} holds <{}> elements this tool does not know, so it will not risk rewriting the record",
+                            v.children[0].name
+                        ));
+                    }
                     Some(v) => MdValue::Typed {
                         xsi_type: v
                             .attr("type")
