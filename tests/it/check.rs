@@ -3,7 +3,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use crate::action::Job;
+use crate::action::{Job, Step};
 use crate::common::*;
 
 const ADMIN: &str = "Jane Admin";
@@ -16,6 +16,16 @@ fn org_off_since(minutes: u64) -> SimOrg {
         SystemTime::now() - Duration::from_secs(minutes * 60 + 5),
     );
     org
+}
+
+/// Makes the org refuse the next ten metadata writes, as for a user without the right.
+fn refuse_writes(org: &SimOrg) {
+    org.inject(Fault::status(
+        Op::UpdateMetadata,
+        10,
+        500,
+        &soap_fault("INSUFFICIENT_ACCESS", "insufficient access rights"),
+    ));
 }
 
 fn check_cli(org: &SimOrg, args: &[&str]) -> Cli {
@@ -148,12 +158,7 @@ fn heal_inside_the_grace_window_does_nothing() {
 #[test]
 fn a_heal_that_fails_says_the_triggers_may_still_be_off() {
     let org = org_off_since(90);
-    org.inject(Fault::status(
-        Op::UpdateMetadata,
-        10,
-        500,
-        &soap_fault("INSUFFICIENT_ACCESS", "insufficient access rights"),
-    ));
+    refuse_writes(&org);
     check_cli(&org, &["--heal"])
         .run()
         .expect(3)
@@ -189,18 +194,35 @@ fn action_with(org: &SimOrg, extra: &[(&'static str, &str)]) -> Vec<(&'static st
     with
 }
 
+/// A job with `extra` inputs, after its main step ran.
+fn job_after_main(org: &SimOrg, extra: &[(&'static str, &str)]) -> (Job, Step) {
+    let mut job = Job::new(&action_with(org, extra));
+    let main = job.main();
+    (job, main)
+}
+
+/// A job with `mode: check` and `extra` inputs, after its main step ran.
+fn check_job(org: &SimOrg, extra: &[(&'static str, &str)]) -> (Job, Step) {
+    let mut with = vec![("mode", "check")];
+    with.extend_from_slice(extra);
+    job_after_main(org, &with)
+}
+
+/// A guard job (the default mode), after its main step ran.
+fn guard_job(org: &SimOrg) -> (Job, Step) {
+    job_after_main(org, &[])
+}
+
 #[test]
 fn action_check_outputs_when_on() {
     let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
-    let mut job = Job::new(&action_with(&org, &[("mode", "check")]));
-    let main = job.main();
+    let (_, main) = check_job(&org, &[]);
     main.run.expect(0);
-    let out = |k: &str| main.outputs.get(k).cloned();
-    assert_eq!(out("state").as_deref(), Some("true"));
-    assert_eq!(out("healed").as_deref(), Some("false"));
-    assert_eq!(out("disabled-minutes").as_deref(), Some(""));
-    assert_eq!(out("last-modified-by").as_deref(), Some(""));
-    assert_eq!(out("last-modified-at").as_deref(), Some(""));
+    assert_eq!(main.output("state"), Some("true"));
+    assert_eq!(main.output("healed"), Some("false"));
+    assert_eq!(main.output("disabled-minutes"), Some(""));
+    assert_eq!(main.output("last-modified-by"), Some(""));
+    assert_eq!(main.output("last-modified-at"), Some(""));
     assert!(
         main.summary.contains("| Healed | false |"),
         "{}",
@@ -212,20 +234,12 @@ fn action_check_outputs_when_on() {
 #[test]
 fn action_check_heals_reports_and_fails() {
     let org = org_off_since(75);
-    let mut job = Job::new(&action_with(
-        &org,
-        &[
-            ("mode", "check"),
-            ("heal", "true"),
-            ("max-disabled-minutes", "60"),
-        ],
-    ));
-    let main = job.main();
+    let (mut job, main) = check_job(&org, &[("heal", "true"), ("max-disabled-minutes", "60")]);
     main.run
         .expect(1)
         .contains("::error title=StoreConnect triggers were OFF (healed)::")
         .contains("(75 minutes), last changed by Jane Admin");
-    let out = |k: &str| main.outputs.get(k).cloned().unwrap_or_default();
+    let out = |k: &str| main.output(k).unwrap_or_default();
     assert_eq!(out("state"), "false");
     assert_eq!(out("healed"), "true");
     assert_eq!(out("last-modified-by"), ADMIN);
@@ -250,35 +264,20 @@ fn action_check_heals_reports_and_fails() {
 #[test]
 fn action_check_inside_the_grace_window_warns_and_passes() {
     let org = org_off_since(3);
-    let mut job = Job::new(&action_with(
-        &org,
-        &[
-            ("mode", "check"),
-            ("heal", "true"),
-            ("max-disabled-minutes", "20"),
-        ],
-    ));
-    let main = job.main();
+    let (_, main) = check_job(&org, &[("heal", "true"), ("max-disabled-minutes", "20")]);
     main.run
         .expect(0)
         .contains("::warning title=StoreConnect triggers are off (maintenance in progress?)::")
         .contains("last changed by Jane Admin");
-    assert_eq!(
-        main.outputs.get("disabled-minutes").map(String::as_str),
-        Some("3")
-    );
-    assert_eq!(
-        main.outputs.get("healed").map(String::as_str),
-        Some("false")
-    );
+    assert_eq!(main.output("disabled-minutes"), Some("3"));
+    assert_eq!(main.output("healed"), Some("false"));
     assert!(!enabled(&org));
 }
 
 #[test]
 fn guard_main_names_who_turned_the_triggers_off() {
     let org = org_off_since(12);
-    let mut job = Job::new(&action_with(&org, &[]));
-    let main = job.main();
+    let (mut job, main) = guard_job(&org);
     main.run
         .expect(0)
         .contains("::warning title=Triggers were already off::")
@@ -291,13 +290,9 @@ fn guard_main_names_who_turned_the_triggers_off() {
 #[test]
 fn guard_post_says_who_changed_the_setting_during_the_job() {
     let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
-    let mut job = Job::new(&action_with(&org, &[]));
-    let main = job.main();
+    let (mut job, main) = guard_job(&org);
     main.run.expect(0);
-    assert_eq!(
-        main.state.get("main-left").map(String::as_str),
-        Some("false")
-    );
+    assert_eq!(main.saved("main-left"), Some("false"));
     // Someone turns them on in Setup while the job runs.
     org.set_setting(Value::Bool(true));
     org.set_last_modified("Sam Other", SystemTime::now() - Duration::from_secs(120));
@@ -308,8 +303,7 @@ fn guard_post_says_who_changed_the_setting_during_the_job() {
         .contains("Main left the StoreConnect triggers false, but post found true")
         .contains("last changed by Sam Other");
     // No change in between: no warning, no listing.
-    let mut job = Job::new(&action_with(&org, &[]));
-    let main = job.main();
+    let (mut job, main) = guard_job(&org);
     org.clear_requests();
     let post = job.post(Some(&main));
     post.run.expect(0);
@@ -320,15 +314,9 @@ fn guard_post_says_who_changed_the_setting_during_the_job() {
 #[test]
 fn guard_post_failure_says_the_triggers_may_still_be_off_and_how_to_fix_it() {
     let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
-    let mut job = Job::new(&action_with(&org, &[]));
-    let main = job.main();
+    let (mut job, main) = guard_job(&org);
     main.run.expect(0);
-    org.inject(Fault::status(
-        Op::UpdateMetadata,
-        10,
-        500,
-        &soap_fault("INSUFFICIENT_ACCESS", "insufficient access rights"),
-    ));
+    refuse_writes(&org);
     let post = job.post(Some(&main));
     post.run
         .expect(3)
@@ -343,19 +331,13 @@ fn guard_post_failure_says_the_triggers_may_still_be_off_and_how_to_fix_it() {
 #[test]
 fn a_failed_heal_still_reports_what_the_check_found() {
     let org = org_off_since(90);
-    org.inject(Fault::status(
-        Op::UpdateMetadata,
-        10,
-        500,
-        &soap_fault("INSUFFICIENT_ACCESS", "insufficient access rights"),
-    ));
-    let mut job = Job::new(&action_with(&org, &[("mode", "check"), ("heal", "true")]));
-    let main = job.main();
+    refuse_writes(&org);
+    let (_, main) = check_job(&org, &[("heal", "true")]);
     main.run
         .expect(3)
         .contains("::error title=StoreConnect triggers%3A check (main) failed::")
         .contains("may still be OFF in localhost");
-    let out = |k: &str| main.outputs.get(k).cloned().unwrap_or_default();
+    let out = |k: &str| main.output(k).unwrap_or_default();
     assert_eq!(out("state"), "false");
     assert_eq!(out("healed"), "false");
     assert_eq!(out("last-modified-by"), ADMIN);

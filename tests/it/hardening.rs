@@ -99,10 +99,7 @@ fn a_clean_main_leaves_no_write_in_doubt() {
     let main = job.main();
     main.run.expect(0);
     // Recorded before the write, emptied once its answer came.
-    assert_eq!(
-        main.state.get("write-in-doubt").map(String::as_str),
-        Some("")
-    );
+    assert_eq!(main.saved("write-in-doubt"), Some(""));
     assert!(main.raw_state.contains("write-in-doubt="));
     job.post(Some(&main)).run.expect(0);
     assert!(enabled(&org));

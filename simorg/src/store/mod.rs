@@ -157,17 +157,38 @@ fn mdt_standard_fields() -> Vec<FieldDef> {
     ]
 }
 
-fn mdt_type(name: &str, label: &str, prefix: &str, custom_fields: Vec<FieldDef>) -> SObjectType {
-    let mut fields = mdt_standard_fields();
-    fields.extend(custom_fields);
+/// A custom checkbox field (never null, no length).
+fn checkbox(name: &str, label: &str) -> FieldDef {
+    field(name, label, FType::Boolean, true, false, 0)
+}
+
+/// A custom text field of 255 characters that may be null.
+fn text255(name: &str, label: &str) -> FieldDef {
+    field(name, label, FType::Str, true, true, 255)
+}
+
+/// An sObject type whose plural label is its label with an `s`.
+fn sobject_type(
+    name: &str,
+    label: &str,
+    prefix: &str,
+    custom: bool,
+    fields: Vec<FieldDef>,
+) -> SObjectType {
     SObjectType {
         name: name.into(),
         label: label.into(),
         label_plural: format!("{label}s"),
         key_prefix: prefix.into(),
-        custom: true,
+        custom,
         fields,
     }
+}
+
+fn mdt_type(name: &str, label: &str, prefix: &str, custom_fields: Vec<FieldDef>) -> SObjectType {
+    let mut fields = mdt_standard_fields();
+    fields.extend(custom_fields);
+    sobject_type(name, label, prefix, true, fields)
 }
 
 /// All sObject types of the simulated org, in describeGlobal order.
@@ -182,65 +203,42 @@ pub(crate) fn build_types(cfg: &OrgConfig) -> Vec<SObjectType> {
         255
     };
     vec![
-        SObjectType {
-            name: "Account".into(),
-            label: "Account".into(),
-            label_plural: "Accounts".into(),
-            key_prefix: "001".into(),
-            custom: false,
-            fields: vec![
+        sobject_type(
+            "Account",
+            "Account",
+            "001",
+            false,
+            vec![
                 field("Id", "Account ID", FType::Id, false, false, 18),
                 field("Name", "Account Name", FType::Str, false, false, 255),
             ],
-        },
+        ),
         mdt_type(
             "acme__Setting__mdt",
             "StoreConnect Setting",
             "m02",
             vec![
-                field(
-                    "acme__Setting__c",
-                    "Setting",
-                    FType::Boolean,
-                    true,
-                    false,
-                    0,
-                ),
-                field(
-                    "acme__Description__c",
-                    "Description",
-                    FType::Str,
-                    true,
-                    true,
-                    255,
-                ),
+                checkbox("acme__Setting__c", "Setting"),
+                text255("acme__Description__c", "Description"),
             ],
         ),
         mdt_type(
             "Other_Config__mdt",
             "Other Config",
             "m03",
-            vec![field("Value__c", "Setting", FType::Str, true, true, 255)],
+            vec![text255("Value__c", "Setting")],
         ),
-        SObjectType {
-            name: "s_c__Product__c".into(),
-            label: "Product".into(),
-            label_plural: "Products".into(),
-            key_prefix: "a0P".into(),
-            custom: true,
-            fields: vec![
+        sobject_type(
+            "s_c__Product__c",
+            "Product",
+            "a0P",
+            true,
+            vec![
                 field("Id", "Record ID", FType::Id, false, false, 18),
                 field("Name", "Product Name", FType::Str, false, true, 80),
-                field(
-                    "s_c__Sync_Media__c",
-                    "Sync Media",
-                    FType::Boolean,
-                    true,
-                    false,
-                    0,
-                ),
+                checkbox("s_c__Sync_Media__c", "Sync Media"),
             ],
-        },
+        ),
         mdt_type(
             "s_c__Setting__mdt",
             "StoreConnect Setting",
@@ -257,23 +255,9 @@ pub(crate) fn build_types(cfg: &OrgConfig) -> Vec<SObjectType> {
                         setting_len,
                     )
                 },
-                field(
-                    "s_c__Description__c",
-                    "Description",
-                    FType::Str,
-                    true,
-                    true,
-                    255,
-                ),
+                text255("s_c__Description__c", "Description"),
                 field("s_c__Notes__c", "Notes", FType::Textarea, true, true, 255),
-                field(
-                    "s_c__Sync_Media__c",
-                    "Sync Media",
-                    FType::Boolean,
-                    true,
-                    false,
-                    0,
-                ),
+                checkbox("s_c__Sync_Media__c", "Sync Media"),
                 field(
                     "s_c__Batch_Size__c",
                     "Batch Size",

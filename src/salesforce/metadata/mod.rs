@@ -16,6 +16,14 @@ use super::xml::{self, Element};
 pub use list::{LastChange, last_change, parse_list};
 pub use record::{CustomMetadata, MdValue, parse_read};
 
+/// The body of a readMetadata call for one `full_name` of metadata type `kind`.
+fn read_body(kind: &str, full_name: &str) -> String {
+    format!(
+        "<met:readMetadata><met:type>{kind}</met:type><met:fullNames>{}</met:fullNames></met:readMetadata>",
+        xml::escape(full_name)
+    )
+}
+
 /// Reads one record. `Ok(None)` when the org shows no such record: a nil `records` (what
 /// Salesforce answers for an unknown name or a protected record of another namespace), no
 /// `records`, an empty one, one holding only its fullName, one with no fullName, or one whose
@@ -26,10 +34,7 @@ pub async fn read(
     full_name: &str,
 ) -> Result<Option<CustomMetadata>, SfError> {
     let action = format!("readMetadata of CustomMetadata `{full_name}`");
-    let body = format!(
-        "<met:readMetadata><met:type>CustomMetadata</met:type><met:fullNames>{}</met:fullNames></met:readMetadata>",
-        xml::escape(full_name)
-    );
+    let body = read_body("CustomMetadata", full_name);
     let envelope = sf.soap(deadline, &action, &body).await?;
     parse_read(&envelope, full_name).map_err(unexpected(action))
 }
@@ -90,10 +95,7 @@ pub async fn field_manageability(
     field_full_name: &str,
 ) -> Result<Option<String>, SfError> {
     let action = format!("readMetadata of CustomField `{field_full_name}`");
-    let body = format!(
-        "<met:readMetadata><met:type>CustomField</met:type><met:fullNames>{}</met:fullNames></met:readMetadata>",
-        xml::escape(field_full_name)
-    );
+    let body = read_body("CustomField", field_full_name);
     let envelope = sf.soap(deadline, &action, &body).await?;
     Ok(parse_manageability(&envelope))
 }

@@ -13,20 +13,10 @@ fn guard_clean_run_for_every_auth_method() {
         let mut job = Job::new(&with_org(&org, auth, &[]));
         let main = job.main();
         main.run.expect(0);
-        assert_eq!(
-            main.state.get("previous-state").map(String::as_str),
-            Some("true"),
-            "{auth:?}"
-        );
-        assert_eq!(
-            main.outputs.get("previous-state").map(String::as_str),
-            Some("true")
-        );
-        assert_eq!(main.outputs.get("state").map(String::as_str), Some("false"));
-        assert_eq!(
-            main.outputs.get("changed").map(String::as_str),
-            Some("true")
-        );
+        assert_eq!(main.saved("previous-state"), Some("true"), "{auth:?}");
+        assert_eq!(main.output("previous-state"), Some("true"));
+        assert_eq!(main.output("state"), Some("false"));
+        assert_eq!(main.output("changed"), Some("true"));
         assert!(!enabled(&org), "{auth:?}: main disabled");
         assert!(
             main.summary.contains("| Before | `true` |")
@@ -109,7 +99,7 @@ fn guard_post_restores_when_main_crashed_after_disabling() {
     let main = finish(child);
     assert_ne!(main.run.code, 0);
     assert_eq!(
-        main.state.get("previous-state").map(String::as_str),
+        main.saved("previous-state"),
         Some("true"),
         "state is written before the change"
     );
@@ -152,10 +142,7 @@ fn guard_main_stops_promptly_on_sigint_and_post_restores() {
         .contains("::error")
         .contains("SIGINT received");
     assert!(main.summary.contains("**Failed:**"));
-    assert_eq!(
-        main.state.get("previous-state").map(String::as_str),
-        Some("true")
-    );
+    assert_eq!(main.saved("previous-state"), Some("true"));
     assert!(!enabled(&org), "main was stopped after its write");
     org.clear_requests();
     let post = job.post(Some(&main));
@@ -241,14 +228,8 @@ fn guard_warns_when_the_triggers_were_already_off() {
     main.run
         .expect(0)
         .contains("::warning title=Triggers were already off::");
-    assert_eq!(
-        main.outputs.get("changed").map(String::as_str),
-        Some("false")
-    );
-    assert_eq!(
-        main.state.get("previous-state").map(String::as_str),
-        Some("false")
-    );
+    assert_eq!(main.output("changed"), Some("false"));
+    assert_eq!(main.saved("previous-state"), Some("false"));
     job.post(Some(&main))
         .run
         .expect(0)

@@ -92,6 +92,18 @@ pub struct Step {
     pub files: String,
 }
 
+impl Step {
+    /// The output `name` the step wrote, if it wrote one.
+    pub fn output(&self, name: &str) -> Option<&str> {
+        self.outputs.get(name).map(String::as_str)
+    }
+
+    /// The state `name` the step saved for post, if it saved one.
+    pub fn saved(&self, name: &str) -> Option<&str> {
+        self.state.get(name).map(String::as_str)
+    }
+}
+
 struct StepFiles {
     output: PathBuf,
     state: PathBuf,

@@ -9,7 +9,7 @@ fn check_mode_on_enabled_and_disabled_orgs() {
     let mut job = Job::new(&with_org(&org, Auth::AccessToken, &[("mode", "check")]));
     let main = job.main();
     main.run.expect(0);
-    assert_eq!(main.outputs.get("state").map(String::as_str), Some("true"));
+    assert_eq!(main.output("state"), Some("true"));
     let post = job.post(Some(&main));
     post.run.expect(0).contains("nothing to do");
     assert!(
@@ -24,7 +24,7 @@ fn check_mode_on_enabled_and_disabled_orgs() {
     main.run
         .expect(1)
         .contains("::error title=StoreConnect triggers are OFF::");
-    assert_eq!(main.outputs.get("state").map(String::as_str), Some("false"));
+    assert_eq!(main.output("state"), Some("false"));
     assert!(main.summary.contains("triggers are OFF"));
     assert!(!enabled(&org), "check changes nothing");
     assert!(!ops(&org).contains(&Op::UpdateMetadata));
@@ -36,10 +36,7 @@ fn enable_and_disable_modes_do_one_thing() {
     let mut job = Job::new(&with_org(&org, Auth::Jwt, &[("mode", "enable")]));
     let main = job.main();
     main.run.expect(0);
-    assert_eq!(
-        main.outputs.get("changed").map(String::as_str),
-        Some("true")
-    );
+    assert_eq!(main.output("changed"), Some("true"));
     assert!(main.state.is_empty(), "only guard saves state");
     assert!(enabled(&org));
     org.clear_requests();
@@ -56,14 +53,8 @@ fn dry_run_changes_nothing_in_main_or_post() {
     let mut job = Job::new(&with_org(&org, Auth::Jwt, &[("dry-run", "true")]));
     let main = job.main();
     main.run.expect(0);
-    assert_eq!(
-        main.outputs.get("changed").map(String::as_str),
-        Some("false")
-    );
-    assert_eq!(
-        main.outputs.get("previous-state").map(String::as_str),
-        Some("true")
-    );
+    assert_eq!(main.output("changed"), Some("false"));
+    assert_eq!(main.output("previous-state"), Some("true"));
     assert!(main.summary.contains("dry run: would set false"));
     assert!(enabled(&org));
     org.set_setting(Value::Bool(false));
