@@ -61,8 +61,8 @@ RUN find src -type f -exec touch {} + \
 # and GitHub says container actions must not set USER.
 FROM scratch
 COPY --from=build /src/rootfs/ /
-# The version is Cargo.toml's (.ci/lint checks they agree); the release adds
-# revision, source and creation time.
+# The version is Cargo.toml's (.ci/docker-replay checks they agree); the release
+# adds revision and source.
 LABEL org.opencontainers.image.title="storeconnect-triggers" \
       org.opencontainers.image.description="Keep StoreConnect's Salesforce sync triggers safe around maintenance jobs: disable, run, re-enable, verify." \
       org.opencontainers.image.version="1.0.0" \
