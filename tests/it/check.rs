@@ -31,9 +31,7 @@ fn refuse_writes(org: &SimOrg) {
 fn check_cli(org: &SimOrg, args: &[&str]) -> Cli {
     let mut all = vec!["check"];
     all.extend_from_slice(args);
-    let mut cli = Cli::for_org(org, Auth::AccessToken, &all);
-    cli.settings(&pins(org));
-    cli
+    pinned(org, Auth::AccessToken, &all)
 }
 
 fn json(run: &Run) -> serde_json::Value {

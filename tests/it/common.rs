@@ -57,6 +57,13 @@ pub fn pins(org: &SimOrg) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// A CLI run that signs in to `org` with `auth` and pins the setting's names (no discovery).
+pub fn pinned(org: &SimOrg, auth: Auth, args: &[&str]) -> Cli {
+    let mut cli = Cli::for_org(org, auth, args);
+    cli.settings(&pins(org));
+    cli
+}
+
 /// `STORECONNECT_INSTANCE_URL` for `instance-url`.
 pub fn env_name(setting: &str) -> String {
     format!(
@@ -162,6 +169,11 @@ impl Cli {
 /// Operations the org saw, in order.
 pub fn ops(org: &SimOrg) -> Vec<Op> {
     org.requests().iter().map(|r| r.op).collect()
+}
+
+/// How many `op` requests the org saw.
+pub fn count(org: &SimOrg, op: Op) -> usize {
+    ops(org).iter().filter(|o| **o == op).count()
 }
 
 /// A fresh empty directory under the system temp dir.

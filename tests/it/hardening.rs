@@ -8,12 +8,6 @@ use std::time::{Duration, Instant};
 
 use crate::common::*;
 
-fn pinned(org: &SimOrg, auth: Auth, args: &[&str]) -> Cli {
-    let mut cli = Cli::for_org(org, auth, args);
-    cli.settings(&pins(org));
-    cli
-}
-
 fn latin1(text: &str) -> OsString {
     // "café" in Latin-1: the é is the single byte 0xE9, which is not UTF-8.
     let mut bytes = text.as_bytes().to_vec();
@@ -135,10 +129,7 @@ fn post_outlasts_a_write_that_lands_after_main_gave_up() {
         "true after every request of the job finished"
     );
     assert_eq!(
-        ops(&org)
-            .iter()
-            .filter(|o| **o == Op::UpdateMetadata)
-            .count(),
+        count(&org, Op::UpdateMetadata),
         3,
         "main's write, post's own write, post's rewrite after the late write"
     );

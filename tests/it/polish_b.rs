@@ -24,12 +24,11 @@ fn run_prints_the_resolved_names_once() {
 #[test]
 fn run_reports_a_command_killed_by_a_signal() {
     let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
-    let mut cli = Cli::for_org(
+    let mut cli = pinned(
         &org,
         Auth::ClientCredentials,
         &["run", "--", "sh", "-c", "kill -TERM $$"],
     );
-    cli.settings(&pins(&org));
     let run = cli.run();
     run.expect(143)
         .contains("was killed by SIGTERM (exit code 143)")
@@ -38,8 +37,7 @@ fn run_reports_a_command_killed_by_a_signal() {
     assert!(enabled(&org));
 
     // A command that exits on its own still says so, with its own code.
-    let mut cli = Cli::for_org(&org, Auth::Jwt, &["run", "--", "sh", "-c", "exit 5"]);
-    cli.settings(&pins(&org));
+    let mut cli = pinned(&org, Auth::Jwt, &["run", "--", "sh", "-c", "exit 5"]);
     let run = cli.run();
     run.expect(5).contains("exited with code 5");
     assert!(!run.all().contains("killed by"));

@@ -10,16 +10,6 @@ fn org_with(cfg: OrgConfig) -> SimOrg {
     SimOrg::start(cfg)
 }
 
-fn pinned(org: &SimOrg, args: &[&str]) -> Cli {
-    let mut cli = Cli::for_org(org, Auth::AccessToken, args);
-    cli.settings(&pins(org));
-    cli
-}
-
-fn count(org: &SimOrg, op: Op) -> usize {
-    ops(org).iter().filter(|o| **o == op).count()
-}
-
 fn update_bodies(org: &SimOrg) -> Vec<String> {
     org.requests()
         .into_iter()
@@ -41,7 +31,7 @@ fn every_not_found_shape_exits_3_naming_the_full_name_and_writes_nothing() {
             ..OrgConfig::default()
         });
         let before = org.record();
-        let mut cli = pinned(&org, &["disable"]);
+        let mut cli = pinned(&org, Auth::AccessToken, &["disable"]);
         cli.setting("setting-record", "s_c__Ghost_Record");
         cli.run()
             .expect(3)
@@ -54,7 +44,7 @@ fn every_not_found_shape_exits_3_naming_the_full_name_and_writes_nothing() {
         protected_record: true,
         ..OrgConfig::default()
     });
-    pinned(&org, &["disable"])
+    pinned(&org, Auth::AccessToken, &["disable"])
         .run()
         .expect(3)
         .contains("s_c__Setting.s_c__Triggers_Enabled");
@@ -122,7 +112,7 @@ fn a_pinned_field_that_reads_nil_is_typed_from_one_describe() {
         let org = start_org(kind, RecordKind::Packaged, true);
         org.set_setting(Value::Nil);
         org.clear_requests();
-        pinned(&org, &["enable"]).run().expect(0);
+        pinned(&org, Auth::AccessToken, &["enable"]).run().expect(0);
         assert_eq!(count(&org, Op::Describe), 1, "{kind:?}");
         assert!(enabled(&org), "{kind:?}");
         // Typed values: simorg would have refused the write otherwise.
@@ -138,7 +128,9 @@ fn a_pinned_field_that_reads_nil_is_typed_from_one_describe() {
 fn the_read_back_proves_the_other_fields_at_no_extra_request() {
     // The same write on an honest org and on one that clears a field: same requests.
     let honest = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
-    pinned(&honest, &["disable"]).run().expect(0);
+    pinned(&honest, Auth::AccessToken, &["disable"])
+        .run()
+        .expect(0);
     let reads = ops(&honest);
     let query = honest
         .requests()
@@ -153,7 +145,7 @@ fn the_read_back_proves_the_other_fields_at_no_extra_request() {
         update_clears: vec!["s_c__Batch_Size__c".into(), "s_c__Since__c".into()],
         ..OrgConfig::default()
     });
-    pinned(&org, &["disable"])
+    pinned(&org, Auth::AccessToken, &["disable"])
         .run()
         .expect(3)
         .contains("s_c__Batch_Size__c (sent \"50.0\" as xsd:double, read null)")
@@ -169,7 +161,7 @@ fn a_refused_write_is_explained_with_the_field_manageability() {
             field_manageability: m,
             ..OrgConfig::default()
         });
-        pinned(&org, &["disable"])
+        pinned(&org, Auth::AccessToken, &["disable"])
             .run()
             .expect(3)
             .contains("statusCode CANNOT_MODIFY_MANAGED_OBJECT: Cannot modify managed object")
@@ -195,7 +187,7 @@ fn a_refused_write_is_explained_with_the_field_manageability() {
         200,
         r#"<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns="http://soap.sforce.com/2006/04/metadata"><soapenv:Body><updateMetadataResponse><result><errors><message>insufficient access rights on object id</message><statusCode>INSUFFICIENT_ACCESS_OR_READONLY</statusCode></errors><fullName>s_c__Setting.s_c__Triggers_Enabled</fullName><success>false</success></result></updateMetadataResponse></soapenv:Body></soapenv:Envelope>"#,
     ));
-    pinned(&org, &["disable"])
+    pinned(&org, Auth::AccessToken, &["disable"])
         .run()
         .expect(3)
         .contains(
@@ -235,7 +227,7 @@ fn retired_api_versions_name_the_api_version_setting() {
         .contains("HTTP 410")
         .contains("set api-version to a supported one");
     // SOAP: UNSUPPORTED_API_VERSION fault.
-    let mut cli = pinned(&org, &["disable"]);
+    let mut cli = pinned(&org, Auth::AccessToken, &["disable"]);
     cli.setting("api-version", "66.0");
     cli.run()
         .expect(3)
@@ -253,7 +245,7 @@ fn the_daily_request_limit_fails_at_once_and_concurrency_is_retried() {
         403,
         r#"[{"errorCode":"REQUEST_LIMIT_EXCEEDED","message":"TotalRequests Limit exceeded."}]"#,
     ));
-    pinned(&org, &["status"])
+    pinned(&org, Auth::AccessToken, &["status"])
         .run()
         .expect(3)
         .contains("TotalRequests Limit exceeded")
@@ -267,7 +259,7 @@ fn the_daily_request_limit_fails_at_once_and_concurrency_is_retried() {
         403,
         r#"[{"errorCode":"REQUEST_LIMIT_EXCEEDED","message":"ConcurrentPerOrgLongTxn Limit exceeded."}]"#,
     ));
-    pinned(&org, &["status"]).run().expect(0);
+    pinned(&org, Auth::AccessToken, &["status"]).run().expect(0);
     assert_eq!(count(&org, Op::Query), 3, "retried until it passed");
 }
 

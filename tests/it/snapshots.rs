@@ -17,8 +17,7 @@ fn against_org(enabled: bool, auth: Auth, args: &[&str], extra: &[(&str, &str)])
 
 /// Runs `args` against `org` signed in with `auth`, names pinned, `extra` settings on top.
 fn against(org: &SimOrg, auth: Auth, args: &[&str], extra: &[(&str, &str)]) -> String {
-    let mut cli = Cli::for_org(org, auth, args);
-    cli.settings(&pins(org));
+    let mut cli = pinned(org, auth, args);
     for (name, value) in extra {
         cli.setting(name, value);
     }
