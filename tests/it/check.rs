@@ -3,7 +3,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use crate::action::{Job, Step};
+use crate::action::{Job, Step, pinned_with};
 use crate::common::*;
 
 const ADMIN: &str = "Jane Admin";
@@ -182,19 +182,9 @@ fn bad_health_inputs_exit_2_before_any_request() {
     assert!(org.requests().is_empty());
 }
 
-fn action_with(org: &SimOrg, extra: &[(&'static str, &str)]) -> Vec<(&'static str, String)> {
-    let mut with = auth_settings(org, Auth::Jwt);
-    with.push(("timeout", "20".into()));
-    with.extend(pins(org));
-    for (k, v) in extra {
-        with.push((k, v.to_string()));
-    }
-    with
-}
-
 /// A job with `extra` inputs, after its main step ran.
 fn job_after_main(org: &SimOrg, extra: &[(&'static str, &str)]) -> (Job, Step) {
-    let mut job = Job::new(&action_with(org, extra));
+    let mut job = Job::new(&pinned_with(org, Auth::Jwt, extra));
     let main = job.main();
     (job, main)
 }

@@ -77,13 +77,10 @@ fn a_value_that_shows_just_before_the_deadline_is_seen_by_the_last_read() {
     assert!(!enabled(&org));
 }
 
-use crate::action::Job;
+use crate::action::{Job, pinned_with};
 
 fn guard_job(org: &SimOrg, timeout: &str) -> Job {
-    let mut with = auth_settings(org, Auth::Jwt);
-    with.extend(pins(org));
-    with.push(("timeout", timeout.to_string()));
-    Job::new(&with)
+    Job::new(&pinned_with(org, Auth::Jwt, &[("timeout", timeout)]))
 }
 
 #[test]
