@@ -3,7 +3,6 @@
 
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStringExt;
-#[allow(unused_imports)]
 use std::time::{Duration, Instant};
 
 use crate::common::*;
