@@ -184,6 +184,14 @@ pub fn read_metadata(org: &SimOrg, token: &str, full_name: &str) -> Resp {
     )
 }
 
+/// The `Authorization: Basic` value for the fixture client's id and secret.
+pub fn basic_auth() -> String {
+    format!(
+        "Basic {}",
+        STANDARD.encode(format!("{}:{}", simorg::CLIENT_ID, simorg::CLIENT_SECRET))
+    )
+}
+
 /// Signs a JWT with the fixture key (PKCS#8 or PKCS#1 PEM).
 pub fn sign_jwt(pem: &str, claims: &serde_json::Value) -> String {
     let b64: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
