@@ -1,5 +1,4 @@
 //! A minimal raw HTTP/1.1 client and helpers shared by the integration tests.
-#![allow(dead_code)]
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
