@@ -6,10 +6,6 @@ use simorg::{Manageability, NotFoundShape};
 
 use crate::common::*;
 
-fn org_with(cfg: OrgConfig) -> SimOrg {
-    SimOrg::start(cfg)
-}
-
 fn update_bodies(org: &SimOrg) -> Vec<String> {
     org.requests()
         .into_iter()
@@ -26,7 +22,7 @@ fn every_not_found_shape_exits_3_naming_the_full_name_and_writes_nothing() {
         NotFoundShape::NoFullName,
         NotFoundShape::OtherFullName,
     ] {
-        let org = org_with(OrgConfig {
+        let org = SimOrg::start(OrgConfig {
             not_found: shape,
             ..OrgConfig::default()
         });
@@ -40,7 +36,7 @@ fn every_not_found_shape_exits_3_naming_the_full_name_and_writes_nothing() {
         assert_eq!(org.record(), before, "{shape:?}");
     }
     // A protected record of the package is invisible: not found, whether discovered or pinned.
-    let org = org_with(OrgConfig {
+    let org = SimOrg::start(OrgConfig {
         protected_record: true,
         ..OrgConfig::default()
     });
@@ -141,7 +137,7 @@ fn the_read_back_proves_the_other_fields_at_no_extra_request() {
         assert!(query.path.contains(column), "{}", query.path);
     }
 
-    let org = org_with(OrgConfig {
+    let org = SimOrg::start(OrgConfig {
         update_clears: vec!["s_c__Batch_Size__c".into(), "s_c__Since__c".into()],
         ..OrgConfig::default()
     });
@@ -157,7 +153,7 @@ fn the_read_back_proves_the_other_fields_at_no_extra_request() {
 #[test]
 fn a_refused_write_is_explained_with_the_field_manageability() {
     for m in [Manageability::DeveloperControlled, Manageability::Locked] {
-        let org = org_with(OrgConfig {
+        let org = SimOrg::start(OrgConfig {
             field_manageability: m,
             ..OrgConfig::default()
         });
@@ -215,7 +211,7 @@ fn client_credentials_on_a_login_host_fail_fast() {
 
 #[test]
 fn retired_api_versions_name_the_api_version_setting() {
-    let org = org_with(OrgConfig {
+    let org = SimOrg::start(OrgConfig {
         min_api_version: 67,
         ..OrgConfig::default()
     });
@@ -265,7 +261,7 @@ fn the_daily_request_limit_fails_at_once_and_concurrency_is_retried() {
 
 #[test]
 fn a_protected_record_of_the_subscriber_stays_protected() {
-    let org = org_with(OrgConfig {
+    let org = SimOrg::start(OrgConfig {
         protected_record: true,
         record_kind: RecordKind::Subscriber,
         ..OrgConfig::default()
