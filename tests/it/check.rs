@@ -18,16 +18,6 @@ fn org_off_since(minutes: u64) -> SimOrg {
     org
 }
 
-/// Makes the org refuse the next ten metadata writes, as for a user without the right.
-fn refuse_writes(org: &SimOrg) {
-    org.inject(Fault::status(
-        Op::UpdateMetadata,
-        10,
-        500,
-        &soap_fault("INSUFFICIENT_ACCESS", "insufficient access rights"),
-    ));
-}
-
 fn check_cli(org: &SimOrg, args: &[&str]) -> Cli {
     let mut all = vec!["check"];
     all.extend_from_slice(args);

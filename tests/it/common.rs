@@ -223,6 +223,16 @@ pub fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_default()
 }
 
+/// Makes the org refuse the next ten metadata writes with INSUFFICIENT_ACCESS, as for a user
+/// without the right.
+pub fn refuse_writes(org: &SimOrg) {
+    let fault = soap_fault(
+        "INSUFFICIENT_ACCESS",
+        "insufficient access rights on object id",
+    );
+    org.inject(Fault::status(Op::UpdateMetadata, 10, 500, &fault));
+}
+
 /// A SOAP fault body.
 pub fn soap_fault(code: &str, message: &str) -> String {
     format!(

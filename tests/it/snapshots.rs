@@ -24,15 +24,6 @@ fn against(org: &SimOrg, auth: Auth, args: &[&str], extra: &[(&str, &str)]) -> S
     shown(org, &cli.run())
 }
 
-/// Makes every updateMetadata of `org` fail with INSUFFICIENT_ACCESS.
-pub fn refuse_writes(org: &SimOrg) {
-    let fault = soap_fault(
-        "INSUFFICIENT_ACCESS",
-        "insufficient access rights on object id",
-    );
-    org.inject(Fault::status(Op::UpdateMetadata, 10, 500, &fault));
-}
-
 #[test]
 fn help() {
     let run = Cli::new(&["--help"]).run();

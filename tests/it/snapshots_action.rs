@@ -4,7 +4,6 @@
 
 use crate::action::{Job, Step, pinned_with};
 use crate::common::*;
-use crate::snapshots::refuse_writes;
 use crate::snapshots_scrub::{scrub, shown};
 
 /// The job summary, outputs and log of one phase, as the user reads them.
