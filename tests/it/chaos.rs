@@ -13,7 +13,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use crate::action::{Job, assert_no_secrets};
+use crate::action::{Job, assert_no_secrets, pinned_with, with_org};
 use crate::common::*;
 use crate::rng::{Rng, env_number};
 
@@ -168,11 +168,13 @@ fn cycle(seed: u64, index: usize) -> String {
         }
     );
     let before = other_values(&org);
-    let mut with = auth_settings(&org, auth);
-    if rng.chance(50) {
-        with.extend(pins(&org));
-    }
-    with.push(("timeout", timeout.to_string()));
+    let timeout_text = timeout.to_string();
+    let extra = [("timeout", timeout_text.as_str())];
+    let with = if rng.chance(50) {
+        pinned_with(&org, auth, &extra)
+    } else {
+        with_org(&org, auth, &extra)
+    };
     let mut job = Job::new(&with);
     job.env(
         "STORECONNECT_TEST_CALL_LIMIT_MS",

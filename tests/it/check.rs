@@ -3,7 +3,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use crate::action::{Job, Step};
+use crate::action::{Job, Step, pinned_with};
 use crate::common::*;
 
 const ADMIN: &str = "Jane Admin";
@@ -18,22 +18,10 @@ fn org_off_since(minutes: u64) -> SimOrg {
     org
 }
 
-/// Makes the org refuse the next ten metadata writes, as for a user without the right.
-fn refuse_writes(org: &SimOrg) {
-    org.inject(Fault::status(
-        Op::UpdateMetadata,
-        10,
-        500,
-        &soap_fault("INSUFFICIENT_ACCESS", "insufficient access rights"),
-    ));
-}
-
 fn check_cli(org: &SimOrg, args: &[&str]) -> Cli {
     let mut all = vec!["check"];
     all.extend_from_slice(args);
-    let mut cli = Cli::for_org(org, Auth::AccessToken, &all);
-    cli.settings(&pins(org));
-    cli
+    pinned(org, Auth::AccessToken, &all)
 }
 
 fn json(run: &Run) -> serde_json::Value {
@@ -184,19 +172,9 @@ fn bad_health_inputs_exit_2_before_any_request() {
     assert!(org.requests().is_empty());
 }
 
-fn action_with(org: &SimOrg, extra: &[(&'static str, &str)]) -> Vec<(&'static str, String)> {
-    let mut with = auth_settings(org, Auth::Jwt);
-    with.push(("timeout", "20".into()));
-    with.extend(pins(org));
-    for (k, v) in extra {
-        with.push((k, v.to_string()));
-    }
-    with
-}
-
 /// A job with `extra` inputs, after its main step ran.
 fn job_after_main(org: &SimOrg, extra: &[(&'static str, &str)]) -> (Job, Step) {
-    let mut job = Job::new(&action_with(org, extra));
+    let mut job = Job::new(&pinned_with(org, Auth::Jwt, extra));
     let main = job.main();
     (job, main)
 }

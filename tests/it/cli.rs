@@ -130,8 +130,7 @@ fn discovery_finds_names_for_every_field_and_record_kind_and_pins_reuse_them() {
 
             // Pinned: no discovery calls at all.
             org.clear_requests();
-            let mut cli = Cli::for_org(&org, Auth::AccessToken, &["enable"]);
-            cli.settings(&pins(&org));
+            let mut cli = pinned(&org, Auth::AccessToken, &["enable"]);
             cli.run().expect(0);
             assert_eq!(
                 ops(&org),

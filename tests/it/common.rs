@@ -57,6 +57,13 @@ pub fn pins(org: &SimOrg) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// A CLI run that signs in to `org` with `auth` and pins the setting's names (no discovery).
+pub fn pinned(org: &SimOrg, auth: Auth, args: &[&str]) -> Cli {
+    let mut cli = Cli::for_org(org, auth, args);
+    cli.settings(&pins(org));
+    cli
+}
+
 /// `STORECONNECT_INSTANCE_URL` for `instance-url`.
 pub fn env_name(setting: &str) -> String {
     format!(
@@ -164,6 +171,11 @@ pub fn ops(org: &SimOrg) -> Vec<Op> {
     org.requests().iter().map(|r| r.op).collect()
 }
 
+/// How many `op` requests the org saw.
+pub fn count(org: &SimOrg, op: Op) -> usize {
+    ops(org).iter().filter(|o| **o == op).count()
+}
+
 /// A fresh empty directory under the system temp dir.
 pub fn temp_dir(tag: &str) -> PathBuf {
     static COUNTER: AtomicU32 = AtomicU32::new(0);
@@ -209,6 +221,16 @@ pub fn enabled(org: &SimOrg) -> bool {
 /// Reads a file, or "" when missing.
 pub fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_default()
+}
+
+/// Makes the org refuse the next ten metadata writes with INSUFFICIENT_ACCESS, as for a user
+/// without the right.
+pub fn refuse_writes(org: &SimOrg) {
+    let fault = soap_fault(
+        "INSUFFICIENT_ACCESS",
+        "insufficient access rights on object id",
+    );
+    org.inject(Fault::status(Op::UpdateMetadata, 10, 500, &fault));
 }
 
 /// A SOAP fault body.

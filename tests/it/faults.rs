@@ -4,16 +4,6 @@ use std::time::{Duration, Instant};
 
 use crate::common::*;
 
-fn pinned(org: &SimOrg, auth: Auth, args: &[&str]) -> Cli {
-    let mut cli = Cli::for_org(org, auth, args);
-    cli.settings(&pins(org));
-    cli
-}
-
-fn count(org: &SimOrg, op: Op) -> usize {
-    ops(org).iter().filter(|o| **o == op).count()
-}
-
 #[test]
 fn transient_failures_recover() {
     let busy = r#"[{"errorCode":"SERVER_UNAVAILABLE","message":"Server temporarily unavailable"}]"#;
@@ -358,9 +348,5 @@ fn query_pages_are_followed() {
         .run()
         .expect(3)
         .contains("several s_c__Setting__mdt records labelled \"StoreConnect Triggers Enabled\": s_c__Triggers_Enabled, s_c__Media_Batch_Size");
-    assert_eq!(
-        ops(&org).iter().filter(|o| **o == Op::Query).count(),
-        2,
-        "first page + nextRecordsUrl"
-    );
+    assert_eq!(count(&org, Op::Query), 2, "first page + nextRecordsUrl");
 }

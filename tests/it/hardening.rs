@@ -3,16 +3,9 @@
 
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStringExt;
-#[allow(unused_imports)]
 use std::time::{Duration, Instant};
 
 use crate::common::*;
-
-fn pinned(org: &SimOrg, auth: Auth, args: &[&str]) -> Cli {
-    let mut cli = Cli::for_org(org, auth, args);
-    cli.settings(&pins(org));
-    cli
-}
 
 fn latin1(text: &str) -> OsString {
     // "café" in Latin-1: the é is the single byte 0xE9, which is not UTF-8.
@@ -83,13 +76,10 @@ fn a_value_that_shows_just_before_the_deadline_is_seen_by_the_last_read() {
     assert!(!enabled(&org));
 }
 
-use crate::action::Job;
+use crate::action::{Job, pinned_with};
 
 fn guard_job(org: &SimOrg, timeout: &str) -> Job {
-    let mut with = auth_settings(org, Auth::Jwt);
-    with.extend(pins(org));
-    with.push(("timeout", timeout.to_string()));
-    Job::new(&with)
+    Job::new(&pinned_with(org, Auth::Jwt, &[("timeout", timeout)]))
 }
 
 #[test]
@@ -135,10 +125,7 @@ fn post_outlasts_a_write_that_lands_after_main_gave_up() {
         "true after every request of the job finished"
     );
     assert_eq!(
-        ops(&org)
-            .iter()
-            .filter(|o| **o == Op::UpdateMetadata)
-            .count(),
+        count(&org, Op::UpdateMetadata),
         3,
         "main's write, post's own write, post's rewrite after the late write"
     );

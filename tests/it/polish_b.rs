@@ -2,7 +2,7 @@
 //! signal killed the command; post's summary keeps main's saved value apart; configuration
 //! errors in the action point to the step's inputs.
 
-use crate::action::Job;
+use crate::action::{Job, with_org};
 use crate::common::*;
 
 /// How often `needle` occurs in `haystack`.
@@ -24,12 +24,11 @@ fn run_prints_the_resolved_names_once() {
 #[test]
 fn run_reports_a_command_killed_by_a_signal() {
     let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
-    let mut cli = Cli::for_org(
+    let mut cli = pinned(
         &org,
         Auth::ClientCredentials,
         &["run", "--", "sh", "-c", "kill -TERM $$"],
     );
-    cli.settings(&pins(&org));
     let run = cli.run();
     run.expect(143)
         .contains("was killed by SIGTERM (exit code 143)")
@@ -38,25 +37,16 @@ fn run_reports_a_command_killed_by_a_signal() {
     assert!(enabled(&org));
 
     // A command that exits on its own still says so, with its own code.
-    let mut cli = Cli::for_org(&org, Auth::Jwt, &["run", "--", "sh", "-c", "exit 5"]);
-    cli.settings(&pins(&org));
+    let mut cli = pinned(&org, Auth::Jwt, &["run", "--", "sh", "-c", "exit 5"]);
     let run = cli.run();
     run.expect(5).contains("exited with code 5");
     assert!(!run.all().contains("killed by"));
 }
 
-fn with(org: &SimOrg, extra: &[(&'static str, &str)]) -> Vec<(&'static str, String)> {
-    // The first value of an input wins, so `extra` goes first.
-    let mut with: Vec<_> = extra.iter().map(|(k, v)| (*k, v.to_string())).collect();
-    with.extend(auth_settings(org, Auth::AccessToken));
-    with.push(("timeout", "20".into()));
-    with
-}
-
 #[test]
 fn post_summary_keeps_the_value_before_the_job_apart() {
     let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
-    let mut job = Job::new(&with(&org, &[]));
+    let mut job = Job::new(&with_org(&org, Auth::AccessToken, &[]));
     // Main saves `true` and leaves `false`: post's own read differs from main's saved value.
     let main = job.main();
     main.run.expect(0);
@@ -88,7 +78,7 @@ fn post_summary_keeps_the_value_before_the_job_apart() {
 fn configuration_errors_in_the_action_point_to_the_inputs() {
     let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
     for extra in [[("mode", "sometimes")], [("timeout", "soon")]] {
-        let mut job = Job::new(&with(&org, &extra));
+        let mut job = Job::new(&with_org(&org, Auth::AccessToken, &extra));
         let main = job.main();
         main.run
             .expect(2)

@@ -6,20 +6,6 @@ use simorg::{Manageability, NotFoundShape};
 
 use crate::common::*;
 
-fn org_with(cfg: OrgConfig) -> SimOrg {
-    SimOrg::start(cfg)
-}
-
-fn pinned(org: &SimOrg, args: &[&str]) -> Cli {
-    let mut cli = Cli::for_org(org, Auth::AccessToken, args);
-    cli.settings(&pins(org));
-    cli
-}
-
-fn count(org: &SimOrg, op: Op) -> usize {
-    ops(org).iter().filter(|o| **o == op).count()
-}
-
 fn update_bodies(org: &SimOrg) -> Vec<String> {
     org.requests()
         .into_iter()
@@ -36,12 +22,12 @@ fn every_not_found_shape_exits_3_naming_the_full_name_and_writes_nothing() {
         NotFoundShape::NoFullName,
         NotFoundShape::OtherFullName,
     ] {
-        let org = org_with(OrgConfig {
+        let org = SimOrg::start(OrgConfig {
             not_found: shape,
             ..OrgConfig::default()
         });
         let before = org.record();
-        let mut cli = pinned(&org, &["disable"]);
+        let mut cli = pinned(&org, Auth::AccessToken, &["disable"]);
         cli.setting("setting-record", "s_c__Ghost_Record");
         cli.run()
             .expect(3)
@@ -50,11 +36,11 @@ fn every_not_found_shape_exits_3_naming_the_full_name_and_writes_nothing() {
         assert_eq!(org.record(), before, "{shape:?}");
     }
     // A protected record of the package is invisible: not found, whether discovered or pinned.
-    let org = org_with(OrgConfig {
+    let org = SimOrg::start(OrgConfig {
         protected_record: true,
         ..OrgConfig::default()
     });
-    pinned(&org, &["disable"])
+    pinned(&org, Auth::AccessToken, &["disable"])
         .run()
         .expect(3)
         .contains("s_c__Setting.s_c__Triggers_Enabled");
@@ -122,7 +108,7 @@ fn a_pinned_field_that_reads_nil_is_typed_from_one_describe() {
         let org = start_org(kind, RecordKind::Packaged, true);
         org.set_setting(Value::Nil);
         org.clear_requests();
-        pinned(&org, &["enable"]).run().expect(0);
+        pinned(&org, Auth::AccessToken, &["enable"]).run().expect(0);
         assert_eq!(count(&org, Op::Describe), 1, "{kind:?}");
         assert!(enabled(&org), "{kind:?}");
         // Typed values: simorg would have refused the write otherwise.
@@ -138,7 +124,9 @@ fn a_pinned_field_that_reads_nil_is_typed_from_one_describe() {
 fn the_read_back_proves_the_other_fields_at_no_extra_request() {
     // The same write on an honest org and on one that clears a field: same requests.
     let honest = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
-    pinned(&honest, &["disable"]).run().expect(0);
+    pinned(&honest, Auth::AccessToken, &["disable"])
+        .run()
+        .expect(0);
     let reads = ops(&honest);
     let query = honest
         .requests()
@@ -149,11 +137,11 @@ fn the_read_back_proves_the_other_fields_at_no_extra_request() {
         assert!(query.path.contains(column), "{}", query.path);
     }
 
-    let org = org_with(OrgConfig {
+    let org = SimOrg::start(OrgConfig {
         update_clears: vec!["s_c__Batch_Size__c".into(), "s_c__Since__c".into()],
         ..OrgConfig::default()
     });
-    pinned(&org, &["disable"])
+    pinned(&org, Auth::AccessToken, &["disable"])
         .run()
         .expect(3)
         .contains("s_c__Batch_Size__c (sent \"50.0\" as xsd:double, read null)")
@@ -165,11 +153,11 @@ fn the_read_back_proves_the_other_fields_at_no_extra_request() {
 #[test]
 fn a_refused_write_is_explained_with_the_field_manageability() {
     for m in [Manageability::DeveloperControlled, Manageability::Locked] {
-        let org = org_with(OrgConfig {
+        let org = SimOrg::start(OrgConfig {
             field_manageability: m,
             ..OrgConfig::default()
         });
-        pinned(&org, &["disable"])
+        pinned(&org, Auth::AccessToken, &["disable"])
             .run()
             .expect(3)
             .contains("statusCode CANNOT_MODIFY_MANAGED_OBJECT: Cannot modify managed object")
@@ -195,7 +183,7 @@ fn a_refused_write_is_explained_with_the_field_manageability() {
         200,
         r#"<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns="http://soap.sforce.com/2006/04/metadata"><soapenv:Body><updateMetadataResponse><result><errors><message>insufficient access rights on object id</message><statusCode>INSUFFICIENT_ACCESS_OR_READONLY</statusCode></errors><fullName>s_c__Setting.s_c__Triggers_Enabled</fullName><success>false</success></result></updateMetadataResponse></soapenv:Body></soapenv:Envelope>"#,
     ));
-    pinned(&org, &["disable"])
+    pinned(&org, Auth::AccessToken, &["disable"])
         .run()
         .expect(3)
         .contains(
@@ -223,7 +211,7 @@ fn client_credentials_on_a_login_host_fail_fast() {
 
 #[test]
 fn retired_api_versions_name_the_api_version_setting() {
-    let org = org_with(OrgConfig {
+    let org = SimOrg::start(OrgConfig {
         min_api_version: 67,
         ..OrgConfig::default()
     });
@@ -235,7 +223,7 @@ fn retired_api_versions_name_the_api_version_setting() {
         .contains("HTTP 410")
         .contains("set api-version to a supported one");
     // SOAP: UNSUPPORTED_API_VERSION fault.
-    let mut cli = pinned(&org, &["disable"]);
+    let mut cli = pinned(&org, Auth::AccessToken, &["disable"]);
     cli.setting("api-version", "66.0");
     cli.run()
         .expect(3)
@@ -253,7 +241,7 @@ fn the_daily_request_limit_fails_at_once_and_concurrency_is_retried() {
         403,
         r#"[{"errorCode":"REQUEST_LIMIT_EXCEEDED","message":"TotalRequests Limit exceeded."}]"#,
     ));
-    pinned(&org, &["status"])
+    pinned(&org, Auth::AccessToken, &["status"])
         .run()
         .expect(3)
         .contains("TotalRequests Limit exceeded")
@@ -267,13 +255,13 @@ fn the_daily_request_limit_fails_at_once_and_concurrency_is_retried() {
         403,
         r#"[{"errorCode":"REQUEST_LIMIT_EXCEEDED","message":"ConcurrentPerOrgLongTxn Limit exceeded."}]"#,
     ));
-    pinned(&org, &["status"]).run().expect(0);
+    pinned(&org, Auth::AccessToken, &["status"]).run().expect(0);
     assert_eq!(count(&org, Op::Query), 3, "retried until it passed");
 }
 
 #[test]
 fn a_protected_record_of_the_subscriber_stays_protected() {
-    let org = org_with(OrgConfig {
+    let org = SimOrg::start(OrgConfig {
         protected_record: true,
         record_kind: RecordKind::Subscriber,
         ..OrgConfig::default()

@@ -15,18 +15,14 @@ fn restores_after_the_command_succeeds_or_fails() {
         let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
         let marker = temp_dir("run").join("seen");
         let check = format!("echo running > {}; {script}", marker.display());
-        let mut cli = Cli::for_org(&org, auth, &["run", "--", "sh", "-c", &check]);
-        cli.settings(&pins(&org));
+        let mut cli = pinned(&org, auth, &["run", "--", "sh", "-c", &check]);
         let run = cli.run();
         run.expect(code)
             .contains("restored to true (verified)")
             .contains("before the run they were true");
         assert!(Path::new(&marker).exists(), "the command ran");
         assert!(enabled(&org));
-        let updates = ops(&org)
-            .iter()
-            .filter(|o| **o == Op::UpdateMetadata)
-            .count();
+        let updates = count(&org, Op::UpdateMetadata);
         assert_eq!(updates, 2, "disable then enable");
     }
 }
@@ -59,8 +55,7 @@ fn restores_after_sigterm_and_sigint() {
         let dir = temp_dir("run-signal");
         let marker = dir.join("started");
         let script = format!("touch {} && exec sleep 30", marker.display());
-        let mut cli = Cli::for_org(&org, auth, &["run", "--", "sh", "-c", &script]);
-        cli.settings(&pins(&org));
+        let mut cli = pinned(&org, auth, &["run", "--", "sh", "-c", &script]);
         let child = cli
             .command()
             .stdout(Stdio::piped())
@@ -99,8 +94,7 @@ fn a_failed_restore_fails_the_run() {
     let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
     // Let the disable through, then refuse every later write.
     let script = "exit 0";
-    let mut cli = Cli::for_org(&org, Auth::Jwt, &["run", "--", "sh", "-c", script]);
-    cli.settings(&pins(&org));
+    let mut cli = pinned(&org, Auth::Jwt, &["run", "--", "sh", "-c", script]);
     org.inject(Fault::new(
         Op::UpdateMetadata,
         1,

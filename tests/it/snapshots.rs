@@ -17,21 +17,11 @@ fn against_org(enabled: bool, auth: Auth, args: &[&str], extra: &[(&str, &str)])
 
 /// Runs `args` against `org` signed in with `auth`, names pinned, `extra` settings on top.
 fn against(org: &SimOrg, auth: Auth, args: &[&str], extra: &[(&str, &str)]) -> String {
-    let mut cli = Cli::for_org(org, auth, args);
-    cli.settings(&pins(org));
+    let mut cli = pinned(org, auth, args);
     for (name, value) in extra {
         cli.setting(name, value);
     }
     shown(org, &cli.run())
-}
-
-/// Makes every updateMetadata of `org` fail with INSUFFICIENT_ACCESS.
-pub fn refuse_writes(org: &SimOrg) {
-    let fault = soap_fault(
-        "INSUFFICIENT_ACCESS",
-        "insufficient access rights on object id",
-    );
-    org.inject(Fault::status(Op::UpdateMetadata, 10, 500, &fault));
 }
 
 #[test]

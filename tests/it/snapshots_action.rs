@@ -2,19 +2,9 @@
 //! check, enable and a failure. Accept intended changes with
 //! `INSTA_UPDATE=always cargo test --test it snapshots` and review the diff.
 
-use crate::action::{Job, Step};
+use crate::action::{Job, Step, pinned_with};
 use crate::common::*;
-use crate::snapshots::refuse_writes;
 use crate::snapshots_scrub::{scrub, shown};
-
-/// Inputs that sign in to `org` with `auth`, names pinned, plus `extra`.
-fn with(org: &SimOrg, auth: Auth, extra: &[(&'static str, &str)]) -> Vec<(&'static str, String)> {
-    let mut with = auth_settings(org, auth);
-    with.extend(pins(org));
-    with.push(("timeout", "20".into()));
-    with.extend(extra.iter().map(|(k, v)| (*k, v.to_string())));
-    with
-}
 
 /// The job summary, outputs and log of one phase, as the user reads them.
 fn phase(org: &SimOrg, step: &Step) -> String {
@@ -51,7 +41,7 @@ fn masked(run: &Run) -> Run {
 /// A guard job whose main ran (and succeeded) against a fresh org with the triggers on.
 fn guarded() -> (SimOrg, Job, Step) {
     let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
-    let mut job = Job::new(&with(&org, Auth::AccessToken, &[]));
+    let mut job = Job::new(&pinned_with(&org, Auth::AccessToken, &[]));
     let main = job.main();
     main.run.expect(0);
     (org, job, main)
@@ -68,7 +58,7 @@ fn guard_main_and_post() {
 /// What main alone shows in `mode` on an org whose triggers are `enabled`.
 fn main_only(enabled: bool, mode: &str) -> String {
     let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, enabled);
-    let mut job = Job::new(&with(&org, Auth::AccessToken, &[("mode", mode)]));
+    let mut job = Job::new(&pinned_with(&org, Auth::AccessToken, &[("mode", mode)]));
     phase(&org, &job.main())
 }
 
@@ -98,7 +88,11 @@ fn guard_post_write_refused() {
 #[test]
 fn bad_inputs() {
     let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
-    let mut job = Job::new(&with(&org, Auth::AccessToken, &[("mode", "sometimes")]));
+    let mut job = Job::new(&pinned_with(
+        &org,
+        Auth::AccessToken,
+        &[("mode", "sometimes")],
+    ));
     let main = job.main();
     assert!(org.requests().is_empty(), "bad input makes no request");
     insta::assert_snapshot!("action_bad_inputs", phase(&org, &main));

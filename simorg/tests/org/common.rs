@@ -1,5 +1,4 @@
 //! A minimal raw HTTP/1.1 client and helpers shared by the integration tests.
-#![allow(dead_code)]
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -181,6 +180,14 @@ pub fn read_metadata(org: &SimOrg, token: &str, full_name: &str) -> Resp {
         &format!(
             "<met:readMetadata><met:type>CustomMetadata</met:type><met:fullNames>{full_name}</met:fullNames></met:readMetadata>"
         ),
+    )
+}
+
+/// The `Authorization: Basic` value for the fixture client's id and secret.
+pub fn basic_auth() -> String {
+    format!(
+        "Basic {}",
+        STANDARD.encode(format!("{}:{}", simorg::CLIENT_ID, simorg::CLIENT_SECRET))
     )
 }
 

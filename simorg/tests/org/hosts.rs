@@ -20,7 +20,7 @@ fn the_login_host_serves_sign_ins_only_and_retired_versions_are_refused() {
     assert_eq!(on_login.status, 404, "{}", on_login.body);
     assert!(org.instance_url() != org.url());
     // Client credentials only on the org's own host.
-    let basic = format!("Basic {}", base64_pair(CLIENT_ID, CLIENT_SECRET));
+    let basic = basic_auth();
     let headers = [
         ("Authorization", basic.as_str()),
         ("Content-Type", "application/x-www-form-urlencoded"),
@@ -50,11 +50,11 @@ fn the_login_host_serves_sign_ins_only_and_retired_versions_are_refused() {
     assert_eq!(granted.status, 200, "{}", granted.body);
     // Retired API versions.
     assert_eq!(
-        get_status(&org, &auth, "/services/data/v20.0/sobjects/"),
+        get(&org, &token, "/services/data/v20.0/sobjects/").status,
         410
     );
     assert_eq!(
-        get_status(&org, &auth, "/services/data/v68.0/sobjects/"),
+        get(&org, &token, "/services/data/v68.0/sobjects/").status,
         200
     );
     let retired = send(
@@ -75,17 +75,6 @@ fn the_login_host_serves_sign_ins_only_and_retired_versions_are_refused() {
     );
 }
 
-fn get_status(org: &SimOrg, auth: &str, path: &str) -> u16 {
-    send(org, "GET", path, &[("Authorization", auth)], "")
-        .expect("answer")
-        .status
-}
-
-fn base64_pair(id: &str, secret: &str) -> String {
-    use base64::Engine as _;
-    base64::engine::general_purpose::STANDARD.encode(format!("{id}:{secret}"))
-}
-
 #[test]
 fn oldest_api_version_is_a_knob() {
     let org = SimOrg::start(OrgConfig {
@@ -93,13 +82,12 @@ fn oldest_api_version_is_a_knob() {
         ..OrgConfig::default()
     });
     let token = org.issue_access_token();
-    let auth = format!("Bearer {token}");
     assert_eq!(
-        get_status(&org, &auth, "/services/data/v66.0/sobjects/"),
+        get(&org, &token, "/services/data/v66.0/sobjects/").status,
         410
     );
     assert_eq!(
-        get_status(&org, &auth, "/services/data/v67.0/sobjects/"),
+        get(&org, &token, "/services/data/v67.0/sobjects/").status,
         200
     );
 }

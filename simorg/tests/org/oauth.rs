@@ -242,12 +242,8 @@ fn jwt_bearer_grant() {
 
 #[test]
 fn client_credentials_grant() {
-    use base64::Engine;
     let org = SimOrg::start(OrgConfig::default());
-    let basic = format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(format!("{CLIENT_ID}:{CLIENT_SECRET}"))
-    );
+    let basic = basic_auth();
     let resp = must(
         &org,
         "POST",

@@ -261,25 +261,21 @@ impl Job {
     }
 }
 
-fn with_org(org: &SimOrg, auth: Auth, extra: &[(&str, &str)]) -> Vec<(&'static str, String)> {
-    let mut with = auth_settings(org, auth);
+/// `with:` inputs that sign in to `org` with `auth`, a 20 s timeout, and `extra` (which goes first:
+/// the first value of an input wins, so `extra` may override the timeout).
+pub fn with_org<'a>(org: &SimOrg, auth: Auth, extra: &[(&'a str, &str)]) -> Vec<(&'a str, String)> {
+    let mut with: Vec<_> = extra.iter().map(|(k, v)| (*k, v.to_string())).collect();
+    with.extend(auth_settings(org, auth));
     with.push(("timeout", "20".into()));
-    for (k, v) in extra {
-        let key: &'static str = match *k {
-            "mode" => "mode",
-            "dry-run" => "dry-run",
-            "setting-type" => "setting-type",
-            "setting-record" => "setting-record",
-            "setting-field" => "setting-field",
-            "timeout" => "timeout",
-            other => panic!("unknown input {other}"),
-        };
-        with.push((key, v.to_string()));
-    }
     with
 }
 
-fn pinned_with(org: &SimOrg, auth: Auth, extra: &[(&str, &str)]) -> Vec<(&'static str, String)> {
+/// [`with_org`] with the setting's names pinned.
+pub fn pinned_with<'a>(
+    org: &SimOrg,
+    auth: Auth,
+    extra: &[(&'a str, &str)],
+) -> Vec<(&'a str, String)> {
     let mut with = with_org(org, auth, extra);
     with.extend(pins(org));
     with

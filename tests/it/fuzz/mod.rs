@@ -275,8 +275,8 @@ fn mutated_answers_through_the_binary_never_crash_or_leak() {
         let status = rng.pick(&[200, 200, 200, 400, 500]);
         org.inject(Fault::status(*op, 1, status, &body));
         let auth = rng.pick(&[Auth::Jwt, Auth::ClientCredentials]);
-        let mut cli = Cli::for_org(&org, auth, &[rng.pick(&["status", "disable"])]);
-        cli.settings(&pins(&org)).setting("timeout", "3");
+        let mut cli = pinned(&org, auth, &[rng.pick(&["status", "disable"])]);
+        cli.setting("timeout", "3");
         let run = cli.run();
         let context = format!("round {round}, {op:?} {status}: {body}\n{}", run.all());
         assert!(
