@@ -15,7 +15,7 @@ use crate::github::Console;
 use crate::salesforce::Deadline;
 use crate::salesforce::Salesforce;
 use crate::salesforce::http::Transport;
-use crate::setting::{self, Located, Prepared, State};
+use crate::setting::{self, Located, Observed, Prepared, State};
 
 /// Opens a connection for `config` (no request is sent yet).
 pub fn connect(config: &Config, console: Console) -> Result<Salesforce> {
@@ -57,14 +57,14 @@ fn resolved(sf: &Salesforce, report: &mut Report, located: &Located) {
 }
 
 /// Finds and reads the setting through SOQL.
-pub async fn read(sf: &mut Salesforce, config: &Config, report: &mut Report) -> Result<State> {
+pub async fn read(sf: &mut Salesforce, config: &Config, report: &mut Report) -> Result<Observed> {
     let deadline = start(sf, config, report).await?;
     let observed = setting::status(sf, &deadline, &config.pins).await?;
     resolved(sf, report, &observed.located);
     report.before = Some(observed.state.clone());
     report.after = Some(observed.state.clone());
     report.action = "read".into();
-    Ok(observed.state)
+    Ok(observed)
 }
 
 /// Sets the setting to `wanted` and verifies it by reading back (honouring dry-run).
