@@ -117,17 +117,18 @@ pub(super) async fn post_phase(
             Ok(ms) => UNIX_EPOCH + Duration::from_millis(ms),
             // Unreadable: assume the worst, a write sent just now.
             Err(_) => SystemTime::now() + SERVER_CALL_LIMIT,
-        })
-        .filter(|until| *until > SystemTime::now());
+        });
     let work = async {
         let mut sf = ops::connect(config, console)?;
-        let after = match in_doubt_until {
-            Some(until) => {
-                ops::restore_in_doubt(&mut sf, config, console, report, until, "main's write")
-                    .await?
-            }
-            None => ops::change(&mut sf, config, true, report, |_| Ok(())).await?,
-        };
+        let after = ops::restore(
+            &mut sf,
+            config,
+            console,
+            report,
+            in_doubt_until,
+            "main's write",
+        )
+        .await?;
         console.info(&format!(
             "StoreConnect triggers: {after} ({})",
             report.action
