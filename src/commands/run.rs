@@ -96,10 +96,7 @@ pub async fn run(config: &Config, console: Console, argv: &[OsString]) -> Result
         ))),
     };
     // Restore whatever happened above, under a fresh deadline, with the names already found.
-    let mut restore_config = config.clone();
-    if let Some(located) = &report.located {
-        restore_config.pins = located.as_pins();
-    }
+    let restore_config = ops::pinned(config, report.located.as_ref());
     let mut restore = Report::new("run: enable");
     // The names are known (and were printed) already: print them once per run.
     restore.located = report.located.clone();

@@ -268,8 +268,7 @@ pub async fn check(sf: &mut Salesforce, config: &Config, report: &mut Report) ->
         return Ok(checked);
     }
     // Heal under a fresh deadline, with the names already found (no second discovery).
-    let mut heal_config = config.clone();
-    heal_config.pins = located.as_pins();
+    let heal_config = super::pinned(config, Some(&located));
     let mut heal = Report::new("heal");
     heal.located = Some(located.clone());
     match super::change(sf, &heal_config, true, &mut heal, |_| Ok(())).await {

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use super::{Report, change, overwrite};
+use super::{Report, change, overwrite, pinned};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::github::Console;
@@ -103,10 +103,7 @@ async fn restore_in_doubt(
         wait.as_secs_f64()
     ));
     tokio::time::sleep(wait).await;
-    let mut again_config = config.clone();
-    if let Some(located) = &report.located {
-        again_config.pins = located.as_pins();
-    }
+    let again_config = pinned(config, report.located.as_ref());
     let wrote_before = report.changed;
     let after = change(sf, &again_config, true, report, |_| Ok(())).await?;
     report.action = if report.changed {

@@ -39,6 +39,16 @@ async fn start(sf: &mut Salesforce, config: &Config, report: &mut Report) -> Res
     Ok(deadline)
 }
 
+/// `config` with the names already resolved (if any) pinned, so a follow-up operation (a
+/// restore, a heal, a second read-back) finds the same record with no second discovery.
+pub fn pinned(config: &Config, located: Option<&Located>) -> Config {
+    let mut config = config.clone();
+    if let Some(located) = located {
+        config.pins = located.as_pins();
+    }
+    config
+}
+
 /// Prints the resolved names (in the form users pin them) and records them in the report.
 /// A report that holds these names already (a restore after the change that found them, a
 /// second read-back) prints nothing: the names are shown once per run.
