@@ -94,9 +94,7 @@ pub(super) async fn post_phase(
     report: &mut Report,
     signals: &mut Signals,
 ) -> Option<Result<Exit>> {
-    let previous = std::env::var(format!("STATE_{PREVIOUS_STATE}"))
-        .ok()
-        .filter(|v| !v.is_empty());
+    let previous = github::saved_state(PREVIOUS_STATE);
     report.before_job = Some(
         previous
             .clone()
@@ -110,8 +108,7 @@ pub(super) async fn post_phase(
             "Main left no saved state (it failed or was cancelled early); restoring true anyway",
         ),
     }
-    let in_doubt_until = std::env::var(format!("STATE_{WRITE_IN_DOUBT}"))
-        .ok()
+    let in_doubt_until = github::saved_state(WRITE_IN_DOUBT)
         .filter(|v| !v.trim().is_empty())
         .map(|v| match v.trim().parse::<u64>() {
             Ok(ms) => UNIX_EPOCH + Duration::from_millis(ms),
@@ -178,10 +175,7 @@ async fn warn_if_changed_since_main(
     console: Console,
     report: &Report,
 ) {
-    let Some(left) = std::env::var(format!("STATE_{MAIN_LEFT}"))
-        .ok()
-        .filter(|v| !v.is_empty())
-    else {
+    let Some(left) = github::saved_state(MAIN_LEFT) else {
         return;
     };
     let Some(found) = report.before.as_ref().map(State::to_string) else {
