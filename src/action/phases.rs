@@ -27,23 +27,11 @@ pub(super) async fn main_phase(
         Mode::Guard | Mode::Enable | Mode::Disable => {
             let wanted = mode == Mode::Enable;
             let guard = mode == Mode::Guard;
+            // Guard that writes (not a dry run): post must hear of its writes and what it left.
+            let saves_state = guard && !config.dry_run;
             let mut found_off = false;
-            if guard && !config.dry_run {
-                // Post must know of a write whose outcome is unknown: it may land after post.
-                let limit = server_call_limit();
-                sf.set_write_journal(Box::new(move |stage| {
-                    let value = match stage {
-                        WriteStage::Sending { latest_send } => {
-                            unix_ms(latest_send + limit).to_string()
-                        }
-                        // Every attempt has been sent by now: the horizon can only shrink.
-                        WriteStage::Settled { in_doubt: true } => {
-                            unix_ms(SystemTime::now() + limit).to_string()
-                        }
-                        WriteStage::Settled { in_doubt: false } => String::new(),
-                    };
-                    github::save_state(WRITE_IN_DOUBT, &value).map_err(|e| format!("{e:#}"))
-                }));
+            if saves_state {
+                journal_writes(&mut sf);
             }
             let changed = ops::change(&mut sf, config, wanted, report, |prepared| {
                 if guard {
@@ -64,7 +52,7 @@ pub(super) async fn main_phase(
                 guard.then_some("The post step of this action knows: it writes true itself and reads back again once that write can no longer land."),
             );
             let after = changed?;
-            if guard && !config.dry_run {
+            if saves_state {
                 github::save_state(MAIN_LEFT, &after.to_string())?;
             }
             github::set_output("state", &after.to_string())?;
@@ -78,12 +66,29 @@ pub(super) async fn main_phase(
                 report.before.as_ref().map_or("?".into(), State::to_string),
                 report.action
             ));
-            if guard && !config.dry_run {
+            if saves_state {
                 console.info("The post step of this action will re-enable the triggers and verify them, however the job ends.");
             }
             Ok(Exit::Ok)
         }
     }
+}
+
+/// Keeps `write-in-doubt` in the state while a write's outcome is unknown: post must know of
+/// a write that may still land after it ran.
+fn journal_writes(sf: &mut Salesforce) {
+    let limit = server_call_limit();
+    sf.set_write_journal(Box::new(move |stage| {
+        let value = match stage {
+            WriteStage::Sending { latest_send } => unix_ms(latest_send + limit).to_string(),
+            // Every attempt has been sent by now: the horizon can only shrink.
+            WriteStage::Settled { in_doubt: true } => {
+                unix_ms(SystemTime::now() + limit).to_string()
+            }
+            WriteStage::Settled { in_doubt: false } => String::new(),
+        };
+        github::save_state(WRITE_IN_DOUBT, &value).map_err(|e| format!("{e:#}"))
+    }));
 }
 
 /// Post: enable and verify. SIGINT does not stop it (it is the cleanup); SIGTERM does, loudly
