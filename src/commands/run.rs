@@ -123,11 +123,9 @@ pub async fn run(config: &Config, console: Console, argv: &[OsString]) -> Result
             &format!("{e}; the org may be left with triggers off"),
         ),
     }
-    match (outcome, restored) {
-        (_, Err(e)) => Err(e),
-        (Err(e), Ok(_)) => Err(e),
-        (Ok(exit), Ok(_)) => Ok(exit),
-    }
+    // A failed restore outranks whatever the command did.
+    restored?;
+    outcome
 }
 
 /// Runs the command to its end, passing SIGINT/SIGTERM on, and returns how it ended.
