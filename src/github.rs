@@ -138,6 +138,13 @@ pub fn save_state(name: &str, value: &str) -> anyhow::Result<()> {
     append_file_command("GITHUB_STATE", name, value)
 }
 
+/// In the post step: the state main saved under `name` with [`save_state`], unless unset or empty.
+pub fn saved_state(name: &str) -> Option<String> {
+    std::env::var(format!("STATE_{name}"))
+        .ok()
+        .filter(|v| !v.is_empty())
+}
+
 /// Appends Markdown to the job summary (`GITHUB_STEP_SUMMARY`), if the runner set it.
 pub fn append_summary(markdown: &str) -> anyhow::Result<()> {
     match std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {

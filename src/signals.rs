@@ -25,8 +25,8 @@ impl Caught {
     /// The signal number.
     pub fn number(self) -> i32 {
         match self {
-            Caught::Interrupt => 2,
-            Caught::Terminate => 15,
+            Caught::Interrupt => libc::SIGINT,
+            Caught::Terminate => libc::SIGTERM,
         }
     }
 
@@ -76,5 +76,24 @@ impl Signals {
             _ = self.interrupt.recv() => Caught::Interrupt,
             _ = self.terminate.recv() => Caught::Terminate,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn caught_signals_end_with_128_plus_their_number() {
+        assert_eq!(Caught::Interrupt.exit().code(), 130);
+        assert_eq!(Caught::Terminate.exit().code(), 143);
+        assert_eq!(
+            Caught::Terminate.exit().describe(),
+            "was killed by SIGTERM (exit code 143)"
+        );
+        assert_eq!(
+            Caught::Interrupt.exit().describe(),
+            "was killed by SIGINT (exit code 130)"
+        );
     }
 }

@@ -4,7 +4,7 @@
 //! verifies; post signs in afresh from the inputs (tokens are never persisted), enables, verifies
 //! `true` and fails the step otherwise — also when main crashed and left no state. A write of
 //! main's that got no answer is kept in the state as `write-in-doubt`; post then trusts no single
-//! read until that write can no longer land ([`crate::ops::restore_in_doubt`]).
+//! read until that write can no longer land ([`crate::ops::restore`]).
 
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 

@@ -27,23 +27,11 @@ pub(super) async fn main_phase(
         Mode::Guard | Mode::Enable | Mode::Disable => {
             let wanted = mode == Mode::Enable;
             let guard = mode == Mode::Guard;
+            // Guard that writes (not a dry run): post must hear of its writes and what it left.
+            let saves_state = guard && !config.dry_run;
             let mut found_off = false;
-            if guard && !config.dry_run {
-                // Post must know of a write whose outcome is unknown: it may land after post.
-                let limit = server_call_limit();
-                sf.set_write_journal(Box::new(move |stage| {
-                    let value = match stage {
-                        WriteStage::Sending { latest_send } => {
-                            unix_ms(latest_send + limit).to_string()
-                        }
-                        // Every attempt has been sent by now: the horizon can only shrink.
-                        WriteStage::Settled { in_doubt: true } => {
-                            unix_ms(SystemTime::now() + limit).to_string()
-                        }
-                        WriteStage::Settled { in_doubt: false } => String::new(),
-                    };
-                    github::save_state(WRITE_IN_DOUBT, &value).map_err(|e| format!("{e:#}"))
-                }));
+            if saves_state {
+                journal_writes(&mut sf);
             }
             let changed = ops::change(&mut sf, config, wanted, report, |prepared| {
                 if guard {
@@ -64,7 +52,7 @@ pub(super) async fn main_phase(
                 guard.then_some("The post step of this action knows: it writes true itself and reads back again once that write can no longer land."),
             );
             let after = changed?;
-            if guard && !config.dry_run {
+            if saves_state {
                 github::save_state(MAIN_LEFT, &after.to_string())?;
             }
             github::set_output("state", &after.to_string())?;
@@ -78,12 +66,29 @@ pub(super) async fn main_phase(
                 report.before.as_ref().map_or("?".into(), State::to_string),
                 report.action
             ));
-            if guard && !config.dry_run {
+            if saves_state {
                 console.info("The post step of this action will re-enable the triggers and verify them, however the job ends.");
             }
             Ok(Exit::Ok)
         }
     }
+}
+
+/// Keeps `write-in-doubt` in the state while a write's outcome is unknown: post must know of
+/// a write that may still land after it ran.
+fn journal_writes(sf: &mut Salesforce) {
+    let limit = server_call_limit();
+    sf.set_write_journal(Box::new(move |stage| {
+        let value = match stage {
+            WriteStage::Sending { latest_send } => unix_ms(latest_send + limit).to_string(),
+            // Every attempt has been sent by now: the horizon can only shrink.
+            WriteStage::Settled { in_doubt: true } => {
+                unix_ms(SystemTime::now() + limit).to_string()
+            }
+            WriteStage::Settled { in_doubt: false } => String::new(),
+        };
+        github::save_state(WRITE_IN_DOUBT, &value).map_err(|e| format!("{e:#}"))
+    }));
 }
 
 /// Post: enable and verify. SIGINT does not stop it (it is the cleanup); SIGTERM does, loudly
@@ -94,9 +99,7 @@ pub(super) async fn post_phase(
     report: &mut Report,
     signals: &mut Signals,
 ) -> Option<Result<Exit>> {
-    let previous = std::env::var(format!("STATE_{PREVIOUS_STATE}"))
-        .ok()
-        .filter(|v| !v.is_empty());
+    let previous = github::saved_state(PREVIOUS_STATE);
     report.before_job = Some(
         previous
             .clone()
@@ -110,24 +113,24 @@ pub(super) async fn post_phase(
             "Main left no saved state (it failed or was cancelled early); restoring true anyway",
         ),
     }
-    let in_doubt_until = std::env::var(format!("STATE_{WRITE_IN_DOUBT}"))
-        .ok()
+    let in_doubt_until = github::saved_state(WRITE_IN_DOUBT)
         .filter(|v| !v.trim().is_empty())
         .map(|v| match v.trim().parse::<u64>() {
             Ok(ms) => UNIX_EPOCH + Duration::from_millis(ms),
             // Unreadable: assume the worst, a write sent just now.
             Err(_) => SystemTime::now() + SERVER_CALL_LIMIT,
-        })
-        .filter(|until| *until > SystemTime::now());
+        });
     let work = async {
         let mut sf = ops::connect(config, console)?;
-        let after = match in_doubt_until {
-            Some(until) => {
-                ops::restore_in_doubt(&mut sf, config, console, report, until, "main's write")
-                    .await?
-            }
-            None => ops::change(&mut sf, config, true, report, |_| Ok(())).await?,
-        };
+        let after = ops::restore(
+            &mut sf,
+            config,
+            console,
+            report,
+            in_doubt_until,
+            "main's write",
+        )
+        .await?;
         console.info(&format!(
             "StoreConnect triggers: {after} ({})",
             report.action
@@ -177,10 +180,7 @@ async fn warn_if_changed_since_main(
     console: Console,
     report: &Report,
 ) {
-    let Some(left) = std::env::var(format!("STATE_{MAIN_LEFT}"))
-        .ok()
-        .filter(|v| !v.is_empty())
-    else {
+    let Some(left) = github::saved_state(MAIN_LEFT) else {
         return;
     };
     let Some(found) = report.before.as_ref().map(State::to_string) else {

@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::exit::Exit;
 use crate::github::Console;
 use crate::ops::{self, Report};
-use crate::setting::State;
+use crate::setting::{Observed, State};
 
 /// The word for a state in `--json` output and the `status` line.
 fn json_state(state: &State) -> &'static str {
@@ -45,11 +45,7 @@ fn print_report(report: &Report) {
 pub async fn status(config: &Config, console: Console, json: bool) -> Result<Exit> {
     let mut sf = ops::connect(config, console)?;
     let mut report = Report::new("status");
-    let state = ops::read(&mut sf, config, &mut report).await?;
-    let located = report
-        .located
-        .clone()
-        .ok_or_else(|| Error::Local(anyhow::anyhow!("no setting located")))?;
+    let Observed { located, state } = ops::read(&mut sf, config, &mut report).await?;
     let word = json_state(&state);
     if json {
         let object = serde_json::json!({

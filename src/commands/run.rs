@@ -2,7 +2,7 @@
 
 use std::ffi::OsString;
 use std::io::IsTerminal;
-use std::time::{Instant, SystemTime};
+use std::time::Instant;
 
 use super::print_report;
 use crate::config::Config;
@@ -96,31 +96,20 @@ pub async fn run(config: &Config, console: Console, argv: &[OsString]) -> Result
         ))),
     };
     // Restore whatever happened above, under a fresh deadline, with the names already found.
-    let mut restore_config = config.clone();
-    if let Some(located) = &report.located {
-        restore_config.pins = located.as_pins();
-    }
+    let restore_config = ops::pinned(config, report.located.as_ref());
     let mut restore = Report::new("run: enable");
     // The names are known (and were printed) already: print them once per run.
     restore.located = report.located.clone();
-    let in_doubt_until = sf
-        .write_in_doubt_since()
-        .map(|since| since + ops::server_call_limit())
-        .filter(|until| *until > SystemTime::now());
-    let restored = match in_doubt_until {
-        Some(until) => {
-            ops::restore_in_doubt(
-                &mut sf,
-                &restore_config,
-                console,
-                &mut restore,
-                until,
-                "the write that disabled them",
-            )
-            .await
-        }
-        None => ops::change(&mut sf, &restore_config, true, &mut restore, |_| Ok(())).await,
-    };
+    let in_doubt_until = ops::in_doubt_until(&sf);
+    let restored = ops::restore(
+        &mut sf,
+        &restore_config,
+        console,
+        &mut restore,
+        in_doubt_until,
+        "the write that disabled them",
+    )
+    .await;
     match &restored {
         Ok(_) => {
             print_report(&restore);
@@ -134,11 +123,9 @@ pub async fn run(config: &Config, console: Console, argv: &[OsString]) -> Result
             &format!("{e}; the org may be left with triggers off"),
         ),
     }
-    match (outcome, restored) {
-        (_, Err(e)) => Err(e),
-        (Err(e), Ok(_)) => Err(e),
-        (Ok(exit), Ok(_)) => Ok(exit),
-    }
+    // A failed restore outranks whatever the command did.
+    restored?;
+    outcome
 }
 
 /// Runs the command to its end, passing SIGINT/SIGTERM on, and returns how it ended.

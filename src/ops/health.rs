@@ -10,7 +10,7 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::exit::Exit;
 use crate::salesforce::{Deadline, Salesforce, metadata};
-use crate::setting::{Located, State};
+use crate::setting::{Located, Observed, State};
 use crate::timestamp;
 
 /// Who last changed the setting record and when, as far as the org said.
@@ -214,11 +214,7 @@ pub fn may_still_be_off(error: Error, org: Option<&str>) -> Error {
 /// with `heal`, turn on and verify. `report` gets the read and what the heal did; a failed heal
 /// is returned in [`Checked::heal_failure`].
 pub async fn check(sf: &mut Salesforce, config: &Config, report: &mut Report) -> Result<Checked> {
-    let state = super::read(sf, config, report).await?;
-    let located = report
-        .located
-        .clone()
-        .ok_or_else(|| Error::Local(anyhow::anyhow!("no setting located")))?;
+    let Observed { located, state } = super::read(sf, config, report).await?;
     if state == State::Valid(true) {
         report.action = "checked: triggers are on".into();
         return Ok(Checked {
@@ -272,8 +268,7 @@ pub async fn check(sf: &mut Salesforce, config: &Config, report: &mut Report) ->
         return Ok(checked);
     }
     // Heal under a fresh deadline, with the names already found (no second discovery).
-    let mut heal_config = config.clone();
-    heal_config.pins = located.as_pins();
+    let heal_config = super::pinned(config, Some(&located));
     let mut heal = Report::new("heal");
     heal.located = Some(located.clone());
     match super::change(sf, &heal_config, true, &mut heal, |_| Ok(())).await {

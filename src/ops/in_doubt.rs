@@ -3,7 +3,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use super::{Report, change, overwrite};
+use super::{Report, change, overwrite, pinned};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::github::Console;
@@ -34,11 +34,33 @@ pub fn utc(t: SystemTime) -> String {
     crate::timestamp::format(t)
 }
 
+/// Until when a write of `sf`'s that got no answer may still be applied, if one did.
+pub fn in_doubt_until(sf: &Salesforce) -> Option<SystemTime> {
+    sf.write_in_doubt_since()
+        .map(|since| since + server_call_limit())
+}
+
+/// Restores `true` and verifies it: [`restore_in_doubt`] while an earlier write (`what`) may
+/// still be applied (until `in_doubt_until`, if that is still ahead), otherwise one [`change`].
+pub async fn restore(
+    sf: &mut Salesforce,
+    config: &Config,
+    console: Console,
+    report: &mut Report,
+    in_doubt_until: Option<SystemTime>,
+    what: &str,
+) -> Result<State> {
+    match in_doubt_until.filter(|until| *until > SystemTime::now()) {
+        Some(until) => restore_in_doubt(sf, config, console, report, until, what).await,
+        None => change(sf, config, true, report, |_| Ok(())).await,
+    }
+}
+
 /// Restores `true` while an earlier write (`what`, e.g. "main's write") may still be applied by
 /// Salesforce until `until`: a read proves nothing then. Writes `true` regardless, then reads back
 /// again once that write can no longer land, rewriting if it did; or, if that is further away than
 /// `timeout`, fails (exit 1) with the time to check again.
-pub async fn restore_in_doubt(
+async fn restore_in_doubt(
     sf: &mut Salesforce,
     config: &Config,
     console: Console,
@@ -81,10 +103,7 @@ pub async fn restore_in_doubt(
         wait.as_secs_f64()
     ));
     tokio::time::sleep(wait).await;
-    let mut again_config = config.clone();
-    if let Some(located) = &report.located {
-        again_config.pins = located.as_pins();
-    }
+    let again_config = pinned(config, report.located.as_ref());
     let wrote_before = report.changed;
     let after = change(sf, &again_config, true, report, |_| Ok(())).await?;
     report.action = if report.changed {
@@ -99,10 +118,10 @@ pub async fn restore_in_doubt(
 /// Warns when a write got no answer and may still be applied; `follow_up` says who will deal
 /// with it (otherwise the user is told when to check).
 pub fn warn_in_doubt(sf: &Salesforce, console: Console, follow_up: Option<&str>) {
-    let Some(since) = sf.write_in_doubt_since() else {
+    let Some(until) = in_doubt_until(sf) else {
         return;
     };
-    let until = utc(since + server_call_limit());
+    let until = utc(until);
     let next = follow_up.map_or_else(
         || format!("Check the triggers after {until} (`storeconnect-triggers status`, or the action's mode: check) and set them again if needed."),
         str::to_string,

@@ -6,7 +6,9 @@ pub mod health;
 mod in_doubt;
 mod report;
 
-pub use in_doubt::{SERVER_CALL_LIMIT, restore_in_doubt, server_call_limit, utc, warn_in_doubt};
+pub use in_doubt::{
+    SERVER_CALL_LIMIT, in_doubt_until, restore, server_call_limit, utc, warn_in_doubt,
+};
 pub use report::Report;
 
 use crate::config::Config;
@@ -15,7 +17,7 @@ use crate::github::Console;
 use crate::salesforce::Deadline;
 use crate::salesforce::Salesforce;
 use crate::salesforce::http::Transport;
-use crate::setting::{self, Located, Prepared, State};
+use crate::setting::{self, Located, Observed, Prepared, State};
 
 /// Opens a connection for `config` (no request is sent yet).
 pub fn connect(config: &Config, console: Console) -> Result<Salesforce> {
@@ -35,6 +37,16 @@ async fn start(sf: &mut Salesforce, config: &Config, report: &mut Report) -> Res
     sf.connect(&deadline).await?;
     report.org = sf.org_host();
     Ok(deadline)
+}
+
+/// `config` with the names already resolved (if any) pinned, so a follow-up operation (a
+/// restore, a heal, a second read-back) finds the same record with no second discovery.
+pub fn pinned(config: &Config, located: Option<&Located>) -> Config {
+    let mut config = config.clone();
+    if let Some(located) = located {
+        config.pins = located.as_pins();
+    }
+    config
 }
 
 /// Prints the resolved names (in the form users pin them) and records them in the report.
@@ -57,14 +69,14 @@ fn resolved(sf: &Salesforce, report: &mut Report, located: &Located) {
 }
 
 /// Finds and reads the setting through SOQL.
-pub async fn read(sf: &mut Salesforce, config: &Config, report: &mut Report) -> Result<State> {
+pub async fn read(sf: &mut Salesforce, config: &Config, report: &mut Report) -> Result<Observed> {
     let deadline = start(sf, config, report).await?;
     let observed = setting::status(sf, &deadline, &config.pins).await?;
     resolved(sf, report, &observed.located);
     report.before = Some(observed.state.clone());
     report.after = Some(observed.state.clone());
     report.action = "read".into();
-    Ok(observed.state)
+    Ok(observed)
 }
 
 /// Sets the setting to `wanted` and verifies it by reading back (honouring dry-run).

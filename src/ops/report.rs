@@ -2,7 +2,6 @@
 
 use std::time::Duration;
 
-use crate::error::Error;
 use crate::github::md_cell;
 use crate::setting::{Located, State};
 
@@ -43,11 +42,6 @@ impl Report {
             title: title.to_string(),
             ..Self::default()
         }
-    }
-
-    /// Records a failure.
-    pub fn fail(&mut self, error: &Error) {
-        self.failure = Some((error.to_string(), error.hint().map(str::to_string)));
     }
 
     /// Markdown for `GITHUB_STEP_SUMMARY`.
