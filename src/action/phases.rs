@@ -8,7 +8,7 @@ use crate::config::Config;
 use crate::error::Result;
 use crate::exit::Exit;
 use crate::github::{self, Console};
-use crate::ops::{self, Report, SERVER_CALL_LIMIT, health, server_call_limit};
+use crate::ops::{self, Report, health, server_call_limit};
 use crate::salesforce::Salesforce;
 use crate::salesforce::client::WriteStage;
 use crate::setting::State;
@@ -118,7 +118,7 @@ pub(super) async fn post_phase(
         .map(|v| match v.trim().parse::<u64>() {
             Ok(ms) => UNIX_EPOCH + Duration::from_millis(ms),
             // Unreadable: assume the worst, a write sent just now.
-            Err(_) => SystemTime::now() + SERVER_CALL_LIMIT,
+            Err(_) => SystemTime::now() + server_call_limit(),
         });
     let work = async {
         let mut sf = ops::connect(config, console)?;
