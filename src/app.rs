@@ -32,11 +32,14 @@ async fn cli_main(console: Console, args: Vec<OsString>) -> Result<Exit> {
     let parsed = cli::parse(args)?;
     match parsed.command {
         Command::Help => {
-            println!("{}", cli::usage());
+            crate::output::out(format_args!("{}", cli::usage()));
             return Ok(Exit::Ok);
         }
         Command::Version => {
-            println!("storeconnect-triggers {}", env!("CARGO_PKG_VERSION"));
+            crate::output::out(format_args!(
+                "storeconnect-triggers {}",
+                env!("CARGO_PKG_VERSION")
+            ));
             return Ok(Exit::Ok);
         }
         _ => {}
@@ -67,9 +70,9 @@ pub fn report_error(console: Console, error: &Error) {
     if console.in_actions() {
         console.error("storeconnect-triggers failed", &error.with_hint());
     } else {
-        eprintln!("error: {error}");
+        crate::output::err(format_args!("error: {error}"));
         if let Some(hint) = error.hint() {
-            eprintln!("help: {hint}");
+            crate::output::err(format_args!("help: {hint}"));
         }
     }
 }
@@ -98,7 +101,7 @@ pub fn panic_report(info: &PanicHookInfo<'_>, actions: bool) -> String {
 pub fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
         let actions = std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true");
-        eprintln!("{}", panic_report(info, actions));
+        crate::output::err(format_args!("{}", panic_report(info, actions)));
         std::process::exit(i32::from(Exit::Failure.code()));
     }));
 }

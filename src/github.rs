@@ -47,13 +47,13 @@ impl Console {
     /// Asks the runner to hide `secret` from all later log output.
     pub fn mask(&self, secret: &str) {
         if self.actions && !secret.is_empty() {
-            eprintln!("::add-mask::{}", escape_data(secret));
+            crate::output::err(format_args!("::add-mask::{}", escape_data(secret)));
         }
     }
 
     /// A progress line.
     pub fn info(&self, message: &str) {
-        eprintln!("{message}");
+        crate::output::err(format_args!("{message}"));
     }
 
     /// A warning (an annotation in Actions).
@@ -73,27 +73,27 @@ impl Console {
 
     fn annotate(&self, level: &str, title: &str, message: &str) {
         if self.actions {
-            eprintln!(
+            crate::output::err(format_args!(
                 "::{level} title={}::{}",
                 escape_property(title),
                 escape_data(message)
-            );
+            ));
         } else {
-            eprintln!("{level}: {title}: {message}");
+            crate::output::err(format_args!("{level}: {title}: {message}"));
         }
     }
 
     /// Starts a collapsible group (Actions only).
     pub fn group(&self, name: &str) {
         if self.actions {
-            eprintln!("::group::{}", escape_data(name));
+            crate::output::err(format_args!("::group::{}", escape_data(name)));
         }
     }
 
     /// Ends the group started by [`Console::group`].
     pub fn end_group(&self) {
         if self.actions {
-            eprintln!("::endgroup::");
+            crate::output::err(format_args!("::endgroup::"));
         }
     }
 }

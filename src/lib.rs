@@ -6,7 +6,11 @@
 //! signs in, sends with bounded retries and speaks the REST and Metadata APIs ([`url_policy`]
 //! says where credentials may go, [`backoff`] how long to wait); [`setting`] is the setting
 //! itself; [`ops`] are the operations both front ends share, [`commands`] (the CLI) and
-//! [`action`] what users run; [`exit`] is the exit contract; [`github`] is the runner's I/O.
+//! [`action`] what users run; [`exit`] is the exit contract; [`github`] is the runner's I/O;
+//! [`output`] prints lines that never stop the tool.
+
+// A line printed to a reader that went away must not stop the tool: print through `output`.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod action;
 pub mod app;
@@ -18,6 +22,7 @@ pub mod error;
 pub mod exit;
 pub mod github;
 pub mod ops;
+pub mod output;
 pub mod salesforce;
 pub mod secret;
 pub mod setting;

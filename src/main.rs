@@ -15,7 +15,9 @@ fn main() -> ExitCode {
     {
         Ok(runtime) => runtime,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
+            storeconnect_triggers::output::err(format_args!(
+                "error: cannot start the async runtime: {e}"
+            ));
             return Exit::Failure.into();
         }
     };

@@ -28,16 +28,16 @@ pub async fn check(config: &Config, console: Console, json: bool) -> Result<Exit
             "setting_record": checked.located.record,
             "setting_field": checked.located.field,
         });
-        println!("{object}");
+        crate::output::out(format_args!("{object}"));
         if let Some(e) = checked.heal_failure.take() {
             return Err(e);
         }
     } else {
         if let Some(e) = checked.heal_failure.take() {
-            println!(
+            crate::output::out(format_args!(
                 "StoreConnect triggers are OFF on {org} ({}); the heal failed",
                 checked.summary_line()
-            );
+            ));
             return Err(e);
         }
         let line = match checked.verdict {
@@ -60,7 +60,7 @@ pub async fn check(config: &Config, console: Console, json: bool) -> Result<Exit
                 checked.summary_line()
             ),
         };
-        println!("{line}");
+        crate::output::out(format_args!("{line}"));
         if checked.verdict == Verdict::Off {
             console
                 .info("Turn them on with `storeconnect-triggers enable`, or run `check --heal`.");

@@ -29,15 +29,15 @@ fn print_report(report: &Report) {
     let after = report.after.as_ref().map_or("?".into(), State::to_string);
     let org = report.org.as_deref().unwrap_or("?");
     if report.changed {
-        println!(
+        crate::output::out(format_args!(
             "StoreConnect triggers on {org}: {before} -> {after} ({})",
             report.action
-        );
+        ));
     } else {
-        println!(
+        crate::output::out(format_args!(
             "StoreConnect triggers on {org}: {after} ({})",
             report.action
-        );
+        ));
     }
 }
 
@@ -56,13 +56,13 @@ pub async fn status(config: &Config, console: Console, json: bool) -> Result<Exi
             "setting_record": located.record,
             "setting_field": located.field,
         });
-        println!("{object}");
+        crate::output::out(format_args!("{object}"));
     } else {
-        println!(
+        crate::output::out(format_args!(
             "StoreConnect triggers are {word} on {} ({} = {state})",
             report.org.as_deref().unwrap_or("?"),
             located.full_name()
-        );
+        ));
     }
     match state {
         State::Valid(true) => Ok(Exit::Ok),

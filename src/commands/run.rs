@@ -73,9 +73,9 @@ pub async fn run(config: &Config, console: Console, argv: &[OsString]) -> Result
     let previous = report.before.clone();
     if config.dry_run {
         print_report(&report);
-        println!(
+        crate::output::out(format_args!(
             "dry run: would run `{shown}`, then set true and verify; nothing was run or written"
-        );
+        ));
         return match disabled {
             Some(result) => result.map(|_| Exit::Ok),
             None => Err(Error::Local(anyhow::anyhow!(

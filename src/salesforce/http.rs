@@ -140,11 +140,11 @@ impl Transport {
                     Some((attempt, last)),
                 )));
             }
-            eprintln!(
+            crate::output::err(format_args!(
                 "retrying in {:.1}s (attempt {attempt} failed: {})",
                 pause.as_secs_f64(),
                 last.answer
-            );
+            ));
             tokio::time::sleep(pause).await;
         }
     }

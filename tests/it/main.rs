@@ -5,6 +5,7 @@ mod chaos;
 mod check;
 mod ci_examples;
 mod cli;
+mod closed_output;
 mod common;
 mod faults;
 mod fuzz;
