@@ -1,7 +1,6 @@
 //! [`SignIn`]: the four ways to sign in, which settings each needs, and its [`Credentials`].
 
 use super::raw::RawSettings;
-use super::settings::DEFAULT_LOGIN_URL;
 use crate::error::Error;
 use crate::salesforce::auth::{Credentials, JwtKey};
 use crate::secret::Secret;
@@ -111,30 +110,26 @@ impl SignIn {
 
     /// Builds the credentials from `raw`, which [`SignIn::choose`] accepted for this method.
     pub fn credentials(self, raw: &RawSettings) -> Result<Credentials, Error> {
-        let url = |name: &str, value: Option<&str>| {
-            secure_url(name, value.unwrap_or_default()).map_err(Error::Usage)
-        };
+        // The table's default applies (login-url has one; instance-url has none).
+        let url = |name: &str| secure_url(name, super::value(raw, name)).map_err(Error::Usage);
         let text = |name: &str| raw.get(name).unwrap_or_default().trim().to_string();
         let secret = |name: &str| raw.secret(name).cloned().unwrap_or_else(|| Secret::new(""));
         Ok(match self {
             SignIn::AccessToken => Credentials::AccessToken {
-                instance_url: url("instance-url", raw.get("instance-url"))?,
+                instance_url: url("instance-url")?,
                 token: secret("access-token"),
             },
             SignIn::AuthUrl => Credentials::from_auth_url(raw.get("auth-url").unwrap_or_default())
                 .map_err(Error::Usage)?,
             SignIn::Jwt => Credentials::Jwt {
-                login_url: url(
-                    "login-url",
-                    Some(raw.get("login-url").unwrap_or(DEFAULT_LOGIN_URL)),
-                )?,
+                login_url: url("login-url")?,
                 client_id: text("client-id"),
                 username: text("username"),
                 key: JwtKey::from_pem(raw.get("jwt-key").unwrap_or_default())
                     .map_err(Error::Usage)?,
             },
             SignIn::ClientCredentials => {
-                let instance_url = url("instance-url", raw.get("instance-url"))?;
+                let instance_url = url("instance-url")?;
                 refuse_login_host_for_client_credentials(&instance_url)?;
                 Credentials::ClientCredentials {
                     instance_url,

@@ -224,3 +224,24 @@ fn secrets_stay_hidden_in_debug() {
     assert!(!format!("{r:?}").contains("SUPERSECRET"));
     assert!(!format!("{:?}", Config::from_raw(r).unwrap()).contains("SUPERSECRET"));
 }
+
+#[test]
+fn jwt_login_url_defaults_from_the_table() {
+    let jwt = |extra: &[(&str, &str)]| {
+        let mut pairs = vec![
+            ("JWT_KEY", simorg::JWT_KEY_PEM),
+            ("CLIENT_ID", "c"),
+            ("USERNAME", "u"),
+        ];
+        pairs.extend_from_slice(extra);
+        match Config::from_raw(raw(&pairs)).unwrap().credentials {
+            Credentials::Jwt { login_url, .. } => login_url.to_string(),
+            other => panic!("not JWT: {other:?}"),
+        }
+    };
+    assert_eq!(jwt(&[]), format!("{DEFAULT_LOGIN_URL}/"));
+    assert_eq!(
+        jwt(&[("LOGIN_URL", "https://test.salesforce.com")]),
+        "https://test.salesforce.com/"
+    );
+}
