@@ -48,6 +48,14 @@ impl SignIn {
         }
     }
 
+    /// The selector with what it also needs, as errors name the method: `jwt-key (with client-id and username)`.
+    fn described(self) -> String {
+        match self.needs() {
+            [] => self.selector().to_string(),
+            needs => format!("{} (with {})", self.selector(), needs.join(" and ")),
+        }
+    }
+
     /// Settings of other methods that must not be set with this one. `login-url` is not among
     /// them: methods that do not use it ignore it (the action always passes its default).
     fn foreign(self) -> &'static [&'static str] {
@@ -68,15 +76,18 @@ impl SignIn {
         let method = match chosen.as_slice() {
             [one] => *one,
             [] => {
-                return Err(Error::usage(
-                    "no Salesforce credentials: set exactly one of access-token (with instance-url), auth-url, jwt-key (with client-id and username) or client-secret (with client-id and instance-url)",
-                ));
+                let [first @ .., last] = Self::ALL.map(Self::described);
+                return Err(Error::usage(format!(
+                    "no Salesforce credentials: set exactly one of {} or {last}",
+                    first.join(", ")
+                )));
             }
             many => {
                 let names: Vec<&str> = many.iter().map(|m| m.selector()).collect();
                 return Err(Error::usage(format!(
-                    "{} select different sign-in methods; set only one of access-token, auth-url, jwt-key, client-secret",
-                    names.join(" and ")
+                    "{} select different sign-in methods; set only one of {}",
+                    names.join(" and "),
+                    Self::ALL.map(Self::selector).join(", ")
                 )));
             }
         };
