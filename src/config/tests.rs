@@ -38,7 +38,19 @@ fn reads_cli_and_action_names() {
     )
     .unwrap();
     assert_eq!(input.mode.as_deref(), Some("check"));
+    assert!(input.get("mode").is_none(), "mode is not a setting");
+    assert!(
+        settings::find("mode").is_none(),
+        "no setting may be named mode"
+    );
     assert!(Config::from_raw(input).is_ok());
+    // Two variables for mode are refused like two for a setting.
+    let twice = RawSettings::from_pairs(
+        "INPUT_",
+        [("INPUT_MODE", "check"), ("INPUT_mode", "guard")]
+            .map(|(k, v)| (k.to_string(), v.to_string())),
+    );
+    assert!(twice.unwrap_err().to_string().contains("both set mode"));
 }
 
 #[test]
