@@ -152,3 +152,21 @@ fn suggestions_name_the_closest_command_or_flag() {
     assert!(!err(&["status", "--nope"]).contains("did you mean"));
     assert!(!err(&["x"]).contains("did you mean"));
 }
+
+#[test]
+fn command_errors_list_the_commands() {
+    let err = |args: &[&str]| {
+        parse(args.iter().map(OsString::from))
+            .unwrap_err()
+            .to_string()
+    };
+    assert_eq!(
+        err(&[]),
+        "no command given: use status, check, enable, disable or run"
+    );
+    assert!(
+        err(&["nope"]).ends_with(": use status, check, enable, disable, run or help"),
+        "{}",
+        err(&["nope"])
+    );
+}

@@ -16,7 +16,7 @@ mod validate;
 pub use raw::{MAX_VALUE_CHARS, RawSettings, env_pairs};
 pub use settings::{
     DEFAULT_API_VERSION, DEFAULT_LOGIN_URL, DEFAULT_TIMEOUT_SECS, MAX_DISABLED_MINUTES_LIMIT,
-    SETTING_NAMES, SETTINGS, Setting,
+    MAX_TIMEOUT_SECS, SETTING_NAMES, SETTINGS, Setting,
 };
 pub use sign_in::SignIn;
 pub use validate::{MAX_NAME_CHARS, MAX_NAMESPACE_CHARS, parse_bool};
@@ -58,7 +58,7 @@ impl Config {
         let timeout = validate::whole_number(
             setting("timeout"),
             value(&raw, "timeout"),
-            1..=86_400,
+            1..=MAX_TIMEOUT_SECS,
             "seconds",
         )?;
         let dry_run = parse_bool("dry-run", value(&raw, "dry-run"))?;

@@ -30,7 +30,7 @@ impl fmt::Debug for RawSettings {
                 _ => map.entry(name, value),
             };
         }
-        map.entry(&"mode", &self.mode).finish()
+        map.entry(&MODE, &self.mode).finish()
     }
 }
 
@@ -48,10 +48,8 @@ impl RawSettings {
                 continue;
             };
             // Only our own names: stray INPUT_ENTRYPOINT etc. are noise.
-            let target = match settings::by_variable(rest) {
-                Some(s) => Some(s),
-                None if rest.eq_ignore_ascii_case("mode") => None,
-                None => continue,
+            let Some(name) = our_name(rest) else {
+                continue;
             };
             // A secret pasted with a trailing newline must not become an invalid header.
             let value = value.trim().to_string();
@@ -59,17 +57,15 @@ impl RawSettings {
                 continue;
             }
             check_size(&key, &value)?;
-            let name = target.map_or("mode", |s| s.name);
             if let Some(first) = seen.insert(name, key.clone()) {
                 return Err(Error::usage(format!(
                     "cannot read settings from {prefix}* variables: {first} and {key} both set {name}; keep one"
                 )));
             }
-            match target {
-                Some(s) => {
-                    raw.values.insert(s.name, Secret::new(value));
-                }
-                None => raw.mode = Some(value),
+            if name == MODE {
+                raw.mode = Some(value);
+            } else {
+                raw.values.insert(name, Secret::new(value));
             }
         }
         Ok(raw)
@@ -123,11 +119,21 @@ impl RawSettings {
     }
 }
 
+/// The action's `mode` input: read beside the settings, but not one of them.
+const MODE: &str = "mode";
+
+/// The name a variable's rest after its prefix stands for (`INSTANCE_URL` → `instance-url`,
+/// `MODE` → `mode`), if it is one of ours.
+fn our_name(rest: &str) -> Option<&'static str> {
+    match settings::by_variable(rest) {
+        Some(s) => Some(s.name),
+        None => rest.eq_ignore_ascii_case(MODE).then_some(MODE),
+    }
+}
+
 /// Whether `key` (e.g. `STORECONNECT_ACCESS_TOKEN`, `INPUT_ACCESS-TOKEN`) names one of our settings.
 fn is_our_name(prefix: &str, key: &str) -> bool {
-    key.strip_prefix(prefix).is_some_and(|rest| {
-        rest.eq_ignore_ascii_case("mode") || settings::by_variable(rest).is_some()
-    })
+    key.strip_prefix(prefix).and_then(our_name).is_some()
 }
 
 /// Our variables as text, from raw OS pairs. `std::env::vars()` would panic on the first

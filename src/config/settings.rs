@@ -7,6 +7,8 @@ pub const DEFAULT_LOGIN_URL: &str = "https://login.salesforce.com";
 pub const DEFAULT_API_VERSION: &str = "66.0";
 /// Default `timeout`, in seconds, for each Salesforce operation.
 pub const DEFAULT_TIMEOUT_SECS: u64 = 120;
+/// Largest `timeout` accepted, in seconds: one day.
+pub const MAX_TIMEOUT_SECS: u64 = 86_400;
 /// Largest `max-disabled-minutes` accepted: one year.
 pub const MAX_DISABLED_MINUTES_LIMIT: u64 = 525_600;
 
@@ -281,6 +283,12 @@ mod tests {
         assert_eq!(
             find("timeout").unwrap().default,
             Some(DEFAULT_TIMEOUT_SECS.to_string().as_str())
+        );
+        assert!(
+            find("timeout")
+                .unwrap()
+                .help
+                .contains(&format!("1 to {MAX_TIMEOUT_SECS}"))
         );
         assert!(
             find("max-disabled-minutes")

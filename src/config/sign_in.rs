@@ -1,7 +1,6 @@
 //! [`SignIn`]: the four ways to sign in, which settings each needs, and its [`Credentials`].
 
 use super::raw::RawSettings;
-use super::settings::DEFAULT_LOGIN_URL;
 use crate::error::Error;
 use crate::salesforce::auth::{Credentials, JwtKey};
 use crate::secret::Secret;
@@ -49,6 +48,14 @@ impl SignIn {
         }
     }
 
+    /// The selector with what it also needs, as errors name the method: `jwt-key (with client-id and username)`.
+    fn described(self) -> String {
+        match self.needs() {
+            [] => self.selector().to_string(),
+            needs => format!("{} (with {})", self.selector(), needs.join(" and ")),
+        }
+    }
+
     /// Settings of other methods that must not be set with this one. `login-url` is not among
     /// them: methods that do not use it ignore it (the action always passes its default).
     fn foreign(self) -> &'static [&'static str] {
@@ -69,15 +76,18 @@ impl SignIn {
         let method = match chosen.as_slice() {
             [one] => *one,
             [] => {
-                return Err(Error::usage(
-                    "no Salesforce credentials: set exactly one of access-token (with instance-url), auth-url, jwt-key (with client-id and username) or client-secret (with client-id and instance-url)",
-                ));
+                let [first @ .., last] = Self::ALL.map(Self::described);
+                return Err(Error::usage(format!(
+                    "no Salesforce credentials: set exactly one of {} or {last}",
+                    first.join(", ")
+                )));
             }
             many => {
                 let names: Vec<&str> = many.iter().map(|m| m.selector()).collect();
                 return Err(Error::usage(format!(
-                    "{} select different sign-in methods; set only one of access-token, auth-url, jwt-key, client-secret",
-                    names.join(" and ")
+                    "{} select different sign-in methods; set only one of {}",
+                    names.join(" and "),
+                    Self::ALL.map(Self::selector).join(", ")
                 )));
             }
         };
@@ -111,30 +121,26 @@ impl SignIn {
 
     /// Builds the credentials from `raw`, which [`SignIn::choose`] accepted for this method.
     pub fn credentials(self, raw: &RawSettings) -> Result<Credentials, Error> {
-        let url = |name: &str, value: Option<&str>| {
-            secure_url(name, value.unwrap_or_default()).map_err(Error::Usage)
-        };
+        // The table's default applies (login-url has one; instance-url has none).
+        let url = |name: &str| secure_url(name, super::value(raw, name)).map_err(Error::Usage);
         let text = |name: &str| raw.get(name).unwrap_or_default().trim().to_string();
         let secret = |name: &str| raw.secret(name).cloned().unwrap_or_else(|| Secret::new(""));
         Ok(match self {
             SignIn::AccessToken => Credentials::AccessToken {
-                instance_url: url("instance-url", raw.get("instance-url"))?,
+                instance_url: url("instance-url")?,
                 token: secret("access-token"),
             },
             SignIn::AuthUrl => Credentials::from_auth_url(raw.get("auth-url").unwrap_or_default())
                 .map_err(Error::Usage)?,
             SignIn::Jwt => Credentials::Jwt {
-                login_url: url(
-                    "login-url",
-                    Some(raw.get("login-url").unwrap_or(DEFAULT_LOGIN_URL)),
-                )?,
+                login_url: url("login-url")?,
                 client_id: text("client-id"),
                 username: text("username"),
                 key: JwtKey::from_pem(raw.get("jwt-key").unwrap_or_default())
                     .map_err(Error::Usage)?,
             },
             SignIn::ClientCredentials => {
-                let instance_url = url("instance-url", raw.get("instance-url"))?;
+                let instance_url = url("instance-url")?;
                 refuse_login_host_for_client_credentials(&instance_url)?;
                 Credentials::ClientCredentials {
                     instance_url,

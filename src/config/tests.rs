@@ -38,7 +38,19 @@ fn reads_cli_and_action_names() {
     )
     .unwrap();
     assert_eq!(input.mode.as_deref(), Some("check"));
+    assert!(input.get("mode").is_none(), "mode is not a setting");
+    assert!(
+        settings::find("mode").is_none(),
+        "no setting may be named mode"
+    );
     assert!(Config::from_raw(input).is_ok());
+    // Two variables for mode are refused like two for a setting.
+    let twice = RawSettings::from_pairs(
+        "INPUT_",
+        [("INPUT_MODE", "check"), ("INPUT_mode", "guard")]
+            .map(|(k, v)| (k.to_string(), v.to_string())),
+    );
+    assert!(twice.unwrap_err().to_string().contains("both set mode"));
 }
 
 #[test]
@@ -223,4 +235,25 @@ fn secrets_stay_hidden_in_debug() {
     ]);
     assert!(!format!("{r:?}").contains("SUPERSECRET"));
     assert!(!format!("{:?}", Config::from_raw(r).unwrap()).contains("SUPERSECRET"));
+}
+
+#[test]
+fn jwt_login_url_defaults_from_the_table() {
+    let jwt = |extra: &[(&str, &str)]| {
+        let mut pairs = vec![
+            ("JWT_KEY", simorg::JWT_KEY_PEM),
+            ("CLIENT_ID", "c"),
+            ("USERNAME", "u"),
+        ];
+        pairs.extend_from_slice(extra);
+        match Config::from_raw(raw(&pairs)).unwrap().credentials {
+            Credentials::Jwt { login_url, .. } => login_url.to_string(),
+            other => panic!("not JWT: {other:?}"),
+        }
+    };
+    assert_eq!(jwt(&[]), format!("{DEFAULT_LOGIN_URL}/"));
+    assert_eq!(
+        jwt(&[("LOGIN_URL", "https://test.salesforce.com")]),
+        "https://test.salesforce.com/"
+    );
 }

@@ -85,20 +85,8 @@ async fn discover_field(
     let kind = candidates
         .iter()
         .find(|f| f.name == name)
-        .map(|f| f.kind.as_str())
-        .unwrap_or_default();
-    let kind = match kind {
-        "boolean" => FieldKind::Checkbox,
-        "string" | "textarea" => FieldKind::Text,
-        other => {
-            return Err(Error::NotFound {
-                message: format!(
-                    "field {type_name}.{name} has type `{other}`; a checkbox or a text field holding true/false was expected"
-                ),
-                hint: "pin the right field with setting-field".into(),
-            });
-        }
-    };
+        .map(|f| f.kind.as_str());
+    let kind = FieldKind::from_describe(type_name, &name, kind)?;
     Ok((name, kind))
 }
 

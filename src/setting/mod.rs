@@ -13,6 +13,7 @@ use std::fmt;
 
 use serde_json::Value;
 
+use crate::error::Error;
 use crate::salesforce::metadata::{CustomMetadata, MdValue};
 
 pub use locate::locate;
@@ -47,6 +48,32 @@ pub enum FieldKind {
     Checkbox,
     /// Text: `"true"`/`"false"`, `xsd:string`.
     Text,
+}
+
+impl FieldKind {
+    /// The kind of `type_name.field` from its describe `type` (`None`: not in the describe);
+    /// anything but a checkbox or a text field is an error.
+    fn from_describe(type_name: &str, field: &str, kind: Option<&str>) -> Result<Self, Error> {
+        match kind {
+            Some("boolean") => Ok(FieldKind::Checkbox),
+            Some("string" | "textarea") => Ok(FieldKind::Text),
+            other => Err(Error::NotFound {
+                message: format!(
+                    "field {type_name}.{field} has type `{}`; a checkbox or a text field holding true/false was expected",
+                    other.unwrap_or("(not in the describe)")
+                ),
+                hint: "pin the right field with setting-field".into(),
+            }),
+        }
+    }
+
+    /// The `xsi:type` a value of this kind is written with.
+    fn xsi_type(self) -> &'static str {
+        match self {
+            FieldKind::Checkbox => "boolean",
+            FieldKind::Text => "string",
+        }
+    }
 }
 
 /// The resolved API names of the setting.
@@ -215,6 +242,17 @@ mod tests {
             State::from_json(Some(&json!(1))),
             State::Invalid("1".into())
         );
+    }
+
+    #[test]
+    fn field_kinds_from_the_describe() {
+        let kind = |k| FieldKind::from_describe("T__mdt", "F__c", k);
+        assert_eq!(kind(Some("boolean")).unwrap().xsi_type(), "boolean");
+        assert_eq!(kind(Some("textarea")).unwrap().xsi_type(), "string");
+        let err = kind(Some("double")).unwrap_err().to_string();
+        assert!(err.contains("T__mdt.F__c has type `double`"), "{err}");
+        let err = kind(None).unwrap_err().to_string();
+        assert!(err.contains("`(not in the describe)`"), "{err}");
     }
 
     #[test]

@@ -108,20 +108,16 @@ async fn owned_xsi_type(
     prepared: &Prepared,
 ) -> Result<&'static str, Error> {
     let located = &prepared.located;
-    let from_kind = |kind: FieldKind| match kind {
-        FieldKind::Checkbox => "boolean",
-        FieldKind::Text => "string",
-    };
     if let Some(kind) = located.kind {
-        return Ok(from_kind(kind));
+        return Ok(kind.xsi_type());
     }
     if let Some(MdValue::Typed {
         xsi_type: Some(t), ..
     }) = prepared.record.value(&located.field)
     {
         match t.as_str() {
-            "boolean" => return Ok("boolean"),
-            "string" => return Ok("string"),
+            "boolean" => return Ok(FieldKind::Checkbox.xsi_type()),
+            "string" => return Ok(FieldKind::Text.xsi_type()),
             _ => {}
         }
     }
@@ -130,19 +126,7 @@ async fn owned_xsi_type(
         .iter()
         .find(|f| f.name.eq_ignore_ascii_case(&located.field))
         .map(|f| f.kind.as_str());
-    match kind {
-        Some("boolean") => Ok(from_kind(FieldKind::Checkbox)),
-        Some("string" | "textarea") => Ok(from_kind(FieldKind::Text)),
-        other => Err(Error::NotFound {
-            message: format!(
-                "field {}.{} has type `{}`; a checkbox or a text field holding true/false was expected",
-                located.type_name,
-                located.field,
-                other.unwrap_or("(not in the describe)")
-            ),
-            hint: "pin the right field with setting-field".into(),
-        }),
-    }
+    Ok(FieldKind::from_describe(&located.type_name, &located.field, kind)?.xsi_type())
 }
 
 /// Explains a refused write: reads the field's manageability (one more request, only here) and
