@@ -139,7 +139,6 @@ fn oauth_error(body: &str) -> Option<(Option<String>, String)> {
     Some((Some(code), message))
 }
 
-/// The start of a body that is not in any format we know (an HTML error page, a proxy's answer).
 /// At most `max` characters of `text`, marked when cut.
 fn clip_text(text: &str, max: usize) -> String {
     match text.char_indices().nth(max) {
@@ -148,13 +147,10 @@ fn clip_text(text: &str, max: usize) -> String {
     }
 }
 
+/// The start of a body that is not in any format we know (an HTML error page, a proxy's answer),
+/// its whitespace flattened.
 fn snippet(body: &str) -> String {
-    let flat: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
-    if flat.chars().count() > 300 {
-        format!("{}…", flat.chars().take(300).collect::<String>())
-    } else {
-        flat
-    }
+    clip_text(&body.split_whitespace().collect::<Vec<_>>().join(" "), 300)
 }
 
 fn hint_for(api: Api, status: u16, code: Option<&str>, message: &str) -> String {
@@ -228,6 +224,17 @@ mod tests {
             Some(Failure::SessionExpired(_)) => "session",
             Some(Failure::Permanent(_)) => "permanent",
         }
+    }
+
+    #[test]
+    fn unknown_bodies_are_flattened_and_clipped() {
+        assert_eq!(
+            snippet("<h1>Down</h1>\n\n  for   maintenance"),
+            "<h1>Down</h1> for maintenance"
+        );
+        let long = format!("{}é{}", "a".repeat(299), "b".repeat(50));
+        assert_eq!(snippet(&long), format!("{}é…", "a".repeat(299)));
+        assert_eq!(snippet(&"c".repeat(300)), "c".repeat(300));
     }
 
     #[test]
