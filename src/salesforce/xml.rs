@@ -39,6 +39,11 @@ impl Element {
             .map(|(_, v)| v.as_str())
     }
 
+    /// Whether the element is `xsi:nil` (`nil="true"` or `"1"`, any prefix).
+    pub fn is_nil(&self) -> bool {
+        matches!(self.attr("nil"), Some("true" | "1"))
+    }
+
     /// Text of the first child with this local name.
     pub fn child_text(&self, name: &str) -> Option<&str> {
         self.child(name).map(|c| c.text.as_str())
@@ -164,6 +169,9 @@ mod tests {
         assert_eq!(r.child_text("v"), Some("a & b <c>"));
         assert_eq!(r.child("v").unwrap().attr("type"), Some("xsd:string"));
         assert_eq!(r.child("n").unwrap().attr("nil"), Some("true"));
+        assert!(r.child("n").unwrap().is_nil() && !r.child("v").unwrap().is_nil());
+        assert!(parse(r#"<a xsi:nil="1"/>"#).unwrap().is_nil());
+        assert!(!parse(r#"<a nil="false"/>"#).unwrap().is_nil());
     }
 
     #[test]
