@@ -153,6 +153,9 @@ fn snippet(body: &str) -> String {
     clip_text(&body.split_whitespace().collect::<Vec<_>>().join(" "), 300)
 }
 
+/// What to do when the token endpoint refuses a flow on this host ("not supported on this domain").
+pub(crate) const MY_DOMAIN_HINT: &str = "the client credentials flow works only on the org's My Domain: set instance-url to https://<name>.my.salesforce.com";
+
 fn hint_for(api: Api, status: u16, code: Option<&str>, message: &str) -> String {
     let text = match (code, api) {
         (Some("INVALID_SESSION_ID"), _) => {
@@ -188,9 +191,7 @@ fn hint_for(api: Api, status: u16, code: Option<&str>, message: &str) -> String 
         (Some("invalid_grant"), _) if message.contains("refresh token") => {
             "the refresh token in the auth URL is expired, revoked or was rotated: create a new auth URL (`sf org display --verbose`), or use JWT, which needs no stored token"
         }
-        (Some("invalid_grant"), _) if message.contains("domain") => {
-            "the client credentials flow works only on the org's My Domain: set instance-url to https://<name>.my.salesforce.com"
-        }
+        (Some("invalid_grant"), _) if message.contains("domain") => MY_DOMAIN_HINT,
         (Some("invalid_grant"), _) => {
             "check the username, that the certificate uploaded to the connected app matches jwt-key, and the clock; or renew the credentials"
         }
