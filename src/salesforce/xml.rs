@@ -68,8 +68,7 @@ pub fn parse(doc: &str) -> Result<Element, String> {
             .read_event()
             .map_err(|e| format!("malformed XML at byte {}: {e}", reader.buffer_position()))?;
         match event {
-            Event::Start(start) | Event::Empty(start) if root.is_some() && stack.is_empty() => {
-                let _ = start;
+            Event::Start(_) | Event::Empty(_) if root.is_some() && stack.is_empty() => {
                 return Err("more than one root element".into());
             }
             Event::Start(start) => stack.push(open(&start)?),
@@ -179,6 +178,7 @@ mod tests {
         assert!(parse("<a><b></a>").is_err());
         assert!(parse("").is_err());
         assert!(parse("<a>&bogus;</a>").is_err());
+        assert_eq!(parse("<a/><b/>").unwrap_err(), "more than one root element");
     }
 
     #[test]
