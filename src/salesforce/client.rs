@@ -77,11 +77,6 @@ impl Salesforce {
         }
     }
 
-    /// Whether a write sent through this connection may still be applied later.
-    pub fn write_in_doubt(&self) -> bool {
-        self.write_in_doubt.is_some()
-    }
-
     /// When the last write in doubt returned: Salesforce may apply it until then plus its
     /// call limit.
     pub fn write_in_doubt_since(&self) -> Option<SystemTime> {

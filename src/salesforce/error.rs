@@ -139,7 +139,6 @@ fn oauth_error(body: &str) -> Option<(Option<String>, String)> {
     Some((Some(code), message))
 }
 
-/// The start of a body that is not in any format we know (an HTML error page, a proxy's answer).
 /// At most `max` characters of `text`, marked when cut.
 fn clip_text(text: &str, max: usize) -> String {
     match text.char_indices().nth(max) {
@@ -148,14 +147,14 @@ fn clip_text(text: &str, max: usize) -> String {
     }
 }
 
+/// The start of a body that is not in any format we know (an HTML error page, a proxy's answer),
+/// its whitespace flattened.
 fn snippet(body: &str) -> String {
-    let flat: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
-    if flat.chars().count() > 300 {
-        format!("{}…", flat.chars().take(300).collect::<String>())
-    } else {
-        flat
-    }
+    clip_text(&body.split_whitespace().collect::<Vec<_>>().join(" "), 300)
 }
+
+/// What to do when the token endpoint refuses a flow on this host ("not supported on this domain").
+pub(crate) const MY_DOMAIN_HINT: &str = "the client credentials flow works only on the org's My Domain: set instance-url to https://<name>.my.salesforce.com";
 
 fn hint_for(api: Api, status: u16, code: Option<&str>, message: &str) -> String {
     let text = match (code, api) {
@@ -192,9 +191,7 @@ fn hint_for(api: Api, status: u16, code: Option<&str>, message: &str) -> String 
         (Some("invalid_grant"), _) if message.contains("refresh token") => {
             "the refresh token in the auth URL is expired, revoked or was rotated: create a new auth URL (`sf org display --verbose`), or use JWT, which needs no stored token"
         }
-        (Some("invalid_grant"), _) if message.contains("domain") => {
-            "the client credentials flow works only on the org's My Domain: set instance-url to https://<name>.my.salesforce.com"
-        }
+        (Some("invalid_grant"), _) if message.contains("domain") => MY_DOMAIN_HINT,
         (Some("invalid_grant"), _) => {
             "check the username, that the certificate uploaded to the connected app matches jwt-key, and the clock; or renew the credentials"
         }
@@ -228,6 +225,17 @@ mod tests {
             Some(Failure::SessionExpired(_)) => "session",
             Some(Failure::Permanent(_)) => "permanent",
         }
+    }
+
+    #[test]
+    fn unknown_bodies_are_flattened_and_clipped() {
+        assert_eq!(
+            snippet("<h1>Down</h1>\n\n  for   maintenance"),
+            "<h1>Down</h1> for maintenance"
+        );
+        let long = format!("{}é{}", "a".repeat(299), "b".repeat(50));
+        assert_eq!(snippet(&long), format!("{}é…", "a".repeat(299)));
+        assert_eq!(snippet(&"c".repeat(300)), "c".repeat(300));
     }
 
     #[test]

@@ -234,3 +234,66 @@ fn network_error(action: &str, e: &reqwest::Error) -> SfError {
         hint: "check the URL, the network and https://status.salesforce.com".into(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Read, Write};
+
+    use super::*;
+
+    /// A server that streams `total` bytes of body in chunks, with no Content-Length, as a proxy
+    /// may: only the chunk-by-chunk count can stop it.
+    fn chunked_server(total: usize) -> Url {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = Url::parse(&format!("http://{}/", listener.local_addr().unwrap())).unwrap();
+        std::thread::spawn(move || {
+            let (mut stream, _) = listener.accept().unwrap();
+            let _ = stream.read(&mut [0; 4096]);
+            let head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+            let _ = stream.write_all(head.as_bytes());
+            let chunk = vec![b'a'; 64 * 1024];
+            for _ in 0..total.div_ceil(chunk.len()) {
+                let sent = stream
+                    .write_all(format!("{:x}\r\n", chunk.len()).as_bytes())
+                    .and_then(|()| stream.write_all(&chunk))
+                    .and_then(|()| stream.write_all(b"\r\n"));
+                if sent.is_err() {
+                    return; // the client stopped reading
+                }
+            }
+            let _ = stream.write_all(b"0\r\n\r\n");
+        });
+        url
+    }
+
+    #[tokio::test]
+    async fn a_streamed_answer_over_the_cap_is_not_read_whole() {
+        let url = chunked_server(MAX_BODY_BYTES + 1024 * 1024);
+        let transport = Transport::new().unwrap();
+        let deadline = Deadline::after(Duration::from_secs(20));
+        let result = transport
+            .execute(&deadline, "query", Api::Rest, || {
+                transport.request(reqwest::Method::GET, url.clone())
+            })
+            .await;
+        let Err(Failure::Permanent(e)) = result else {
+            panic!("not refused: {result:?}")
+        };
+        assert!(e.answer.contains("answer too large"), "{}", e.answer);
+        assert_eq!(transport.unknown_outcomes(), 0);
+    }
+
+    #[tokio::test]
+    async fn a_streamed_answer_within_the_cap_is_read() {
+        let url = chunked_server(MAX_BODY_BYTES - 64 * 1024);
+        let transport = Transport::new().unwrap();
+        let deadline = Deadline::after(Duration::from_secs(20));
+        let answer = transport
+            .execute(&deadline, "query", Api::Rest, || {
+                transport.request(reqwest::Method::GET, url.clone())
+            })
+            .await
+            .unwrap();
+        assert_eq!(answer.body.len(), MAX_BODY_BYTES - 64 * 1024);
+    }
+}

@@ -39,6 +39,11 @@ impl Element {
             .map(|(_, v)| v.as_str())
     }
 
+    /// Whether the element is `xsi:nil` (`nil="true"` or `"1"`, any prefix).
+    pub fn is_nil(&self) -> bool {
+        matches!(self.attr("nil"), Some("true" | "1"))
+    }
+
     /// Text of the first child with this local name.
     pub fn child_text(&self, name: &str) -> Option<&str> {
         self.child(name).map(|c| c.text.as_str())
@@ -63,8 +68,7 @@ pub fn parse(doc: &str) -> Result<Element, String> {
             .read_event()
             .map_err(|e| format!("malformed XML at byte {}: {e}", reader.buffer_position()))?;
         match event {
-            Event::Start(start) | Event::Empty(start) if root.is_some() && stack.is_empty() => {
-                let _ = start;
+            Event::Start(_) | Event::Empty(_) if root.is_some() && stack.is_empty() => {
                 return Err("more than one root element".into());
             }
             Event::Start(start) => stack.push(open(&start)?),
@@ -164,6 +168,9 @@ mod tests {
         assert_eq!(r.child_text("v"), Some("a & b <c>"));
         assert_eq!(r.child("v").unwrap().attr("type"), Some("xsd:string"));
         assert_eq!(r.child("n").unwrap().attr("nil"), Some("true"));
+        assert!(r.child("n").unwrap().is_nil() && !r.child("v").unwrap().is_nil());
+        assert!(parse(r#"<a xsi:nil="1"/>"#).unwrap().is_nil());
+        assert!(!parse(r#"<a nil="false"/>"#).unwrap().is_nil());
     }
 
     #[test]
@@ -171,6 +178,7 @@ mod tests {
         assert!(parse("<a><b></a>").is_err());
         assert!(parse("").is_err());
         assert!(parse("<a>&bogus;</a>").is_err());
+        assert_eq!(parse("<a/><b/>").unwrap_err(), "more than one root element");
     }
 
     #[test]

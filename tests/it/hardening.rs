@@ -132,6 +132,56 @@ fn post_outlasts_a_write_that_lands_after_main_gave_up() {
 }
 
 #[test]
+fn a_write_unanswered_when_main_is_killed_was_recorded_in_doubt_before_it_was_sent() {
+    // Main is killed (SIGKILL) while its updateMetadata(false) is still unanswered; the org
+    // applies it at +4 s. Only a mark saved before the write was sent can tell post: without
+    // it post reads true, writes nothing and exits 0, and then the triggers end false.
+    let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
+    org.inject(Fault::new(
+        Op::UpdateMetadata,
+        1,
+        FaultAction::Delay(Duration::from_secs(4)),
+    ));
+    let mut job = guard_job(&org, "3");
+    job.env("STORECONNECT_TEST_CALL_LIMIT_MS", "2000");
+    let (child, finish) = job.spawn_main();
+    let started = Instant::now();
+    while !ops(&org).contains(&Op::UpdateMetadata) {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "main never wrote"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::process::Command::new("kill")
+        .args(["-KILL", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    let main = finish(child);
+    assert_ne!(main.run.code, 0);
+    let until = main.saved("write-in-doubt").unwrap_or_default();
+    assert!(until.parse::<u64>().is_ok(), "recorded in doubt: {until:?}");
+    assert!(enabled(&org), "main's write has not landed yet");
+
+    // Post starts a little after main's 3 s would have run out, as in the test above, so the
+    // wait for the write in doubt fits in post's own timeout.
+    std::thread::sleep(Duration::from_millis(3_500).saturating_sub(started.elapsed()));
+    let post = job.post(Some(&main));
+    let out = post.run.all();
+    assert!(out.contains("Write in doubt"), "post knew: {out}");
+    assert!(org.wait_idle(Duration::from_secs(10)));
+    // Which side of post's reads the late write lands on is timing; the invariant is not.
+    if post.run.code == 0 {
+        assert!(
+            enabled(&org),
+            "post exit 0, so true after every request: {out}"
+        );
+    } else {
+        assert!(out.contains("::error"), "{out}");
+    }
+}
+
+#[test]
 fn post_fails_loudly_when_a_write_in_doubt_could_land_after_it() {
     let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
     org.inject(Fault::new(

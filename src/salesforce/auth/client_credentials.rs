@@ -4,7 +4,7 @@
 use reqwest::Url;
 
 use super::{TokenRequest, token_url};
-use crate::salesforce::error::SfError;
+use crate::salesforce::error::{MY_DOMAIN_HINT, SfError};
 use crate::secret::Secret;
 
 /// The token request of the client-credentials flow.
@@ -23,8 +23,28 @@ pub(super) fn token_request(
 /// What `invalid_grant` means to this flow, judged by Salesforce's answer.
 pub(super) fn refused_hint(error: &SfError) -> &'static str {
     if error.answer.contains("domain") {
-        "the client credentials flow works only on the org's My Domain: set instance-url to https://<name>.my.salesforce.com"
+        MY_DOMAIN_HINT
     } else {
         "check client-secret (the consumer secret of the connected app named by client-id) and that the app's client credentials flow has a Run As user who is active and API enabled"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refused_hints_tell_the_wrong_host_from_the_wrong_secret() {
+        let refused = |answer: &str| SfError {
+            action: "signing in".into(),
+            answer: answer.into(),
+            code: Some("invalid_grant".into()),
+            hint: String::new(),
+        };
+        let host = refused("HTTP 400, invalid_grant: request not supported on this domain");
+        assert!(refused_hint(&host).contains("My Domain"));
+        let secret = refused("HTTP 400, invalid_grant: authentication failure");
+        assert!(refused_hint(&secret).contains("client-secret"));
+        assert!(refused_hint(&secret).contains("Run As user"));
     }
 }

@@ -158,9 +158,9 @@ pub fn jwt_audience(login_url: &Url) -> String {
     } else if host.ends_with(".sandbox.my.salesforce.com")
         || host.ends_with(".scratch.my.salesforce.com")
     {
-        "https://test.salesforce.com".into()
+        TEST_AUDIENCE.into()
     } else if host.ends_with(".salesforce.com") || host.ends_with(".force.com") {
-        "https://login.salesforce.com".into()
+        LOGIN_AUDIENCE.into()
     } else {
         url_policy::origin(login_url)
     }

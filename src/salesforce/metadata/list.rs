@@ -45,7 +45,7 @@ pub fn parse_list(envelope: &Element, full_name: &str) -> Result<Option<LastChan
     };
     let text = |el: &Element, name: &str| {
         el.child(name)
-            .filter(|c| !matches!(c.attr("nil"), Some("true" | "1")))
+            .filter(|c| !c.is_nil())
             .map(|c| c.text.trim().to_string())
             .filter(|t| !t.is_empty())
     };

@@ -39,17 +39,9 @@ pub async fn read(
     parse_read(&envelope, full_name).map_err(unexpected(action))
 }
 
-/// Writes one whole record with updateMetadata and checks its SaveResult.
-pub async fn update(
-    sf: &mut Salesforce,
-    deadline: &Deadline,
-    record: &CustomMetadata,
-) -> Result<(), SfError> {
-    update_or_refusal(sf, deadline, record).await?
-}
-
-/// Like [`update`], but tells a refused write (a SaveResult with `success` false: the inner
-/// error, statusCode and message verbatim) from a call that failed (the outer error).
+/// Writes one whole record with updateMetadata and checks its SaveResult, telling a refused
+/// write (a SaveResult with `success` false: the inner error, statusCode and message verbatim)
+/// from a call that failed (the outer error).
 pub async fn update_or_refusal(
     sf: &mut Salesforce,
     deadline: &Deadline,

@@ -102,7 +102,7 @@ pub fn parse_read(envelope: &Element, full_name: &str) -> Result<Option<CustomMe
     let Some(record) = response.find("records") else {
         return Ok(None);
     };
-    if matches!(record.attr("nil"), Some("true" | "1")) {
+    if record.is_nil() {
         return Ok(None);
     }
     let mut md = CustomMetadata {
@@ -126,7 +126,7 @@ pub fn parse_read(envelope: &Element, full_name: &str) -> Result<Option<CustomMe
                     .to_string();
                 let value = match child.child("value") {
                     None => MdValue::Nil,
-                    Some(v) if matches!(v.attr("nil"), Some("true" | "1")) => MdValue::Nil,
+                    Some(v) if v.is_nil() => MdValue::Nil,
                     // Structure inside a value would be lost when its text is written back.
                     Some(v) if !v.children.is_empty() => {
                         return Err(format!(
