@@ -137,6 +137,15 @@ mod tests {
     }
 
     #[test]
+    fn formats_known_dates() {
+        let at = |secs: u64| format(UNIX_EPOCH + Duration::from_secs(secs));
+        assert_eq!(at(0), "1970-01-01T00:00:00Z");
+        assert_eq!(at(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(at(1_796_090_766), "2026-12-01T02:06:06Z");
+        assert_eq!(at(4_102_444_799), "2099-12-31T23:59:59Z");
+    }
+
+    #[test]
     fn formats_and_round_trips() {
         for secs in [0u64, 951_782_400, 1_796_086_923, 4_102_444_800] {
             let t = UNIX_EPOCH + Duration::from_secs(secs);

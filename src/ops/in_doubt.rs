@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use crate::github::Console;
 use crate::salesforce::Salesforce;
 use crate::setting::State;
+use crate::timestamp;
 
 /// How long after it was sent Salesforce may still apply a request whose answer never came:
 /// its documented limit for one API call (REST and SOAP calls time out after 10 minutes).
@@ -27,11 +28,6 @@ pub fn server_call_limit() -> Duration {
         }
     }
     SERVER_CALL_LIMIT
-}
-
-/// `2026-12-01T02:03:04Z` for a time (UTC, to the second).
-pub fn utc(t: SystemTime) -> String {
-    crate::timestamp::format(t)
 }
 
 /// Until when a write of `sf`'s that got no answer may still be applied, if one did.
@@ -72,7 +68,7 @@ async fn restore_in_doubt(
         "Write in doubt",
         &format!(
             "{what} got no answer; Salesforce may still apply it until {}. Writing true regardless and reading back again after that time.",
-            utc(until)
+            timestamp::format(until)
         ),
     );
     overwrite(sf, config, true, report).await?;
@@ -82,18 +78,18 @@ async fn restore_in_doubt(
     if wait > config.timeout {
         report.action = format!(
             "set true; verified by read-back; NOT re-verified: {what} may still land until {}",
-            utc(until)
+            timestamp::format(until)
         );
         return Err(Error::WrongState {
             message: format!(
                 "the triggers are true now (written and read back), but {what} got no answer and Salesforce may still apply it until {}: waiting {:.0}s for that is beyond the {}s timeout",
-                utc(until),
+                timestamp::format(until),
                 wait.as_secs_f64(),
                 config.timeout.as_secs()
             ),
             hint: format!(
                 "after {}, check the triggers (the action's mode: check, or `storeconnect-triggers status`) and enable them if they are off; to have this wait instead, raise timeout above {}s",
-                utc(until),
+                timestamp::format(until),
                 SERVER_CALL_LIMIT.as_secs()
             ),
         });
@@ -121,7 +117,7 @@ pub fn warn_in_doubt(sf: &Salesforce, console: Console, follow_up: Option<&str>)
     let Some(until) = in_doubt_until(sf) else {
         return;
     };
-    let until = utc(until);
+    let until = timestamp::format(until);
     let next = follow_up.map_or_else(
         || format!("Check the triggers after {until} (`storeconnect-triggers status`, or the action's mode: check) and set them again if needed."),
         str::to_string,
@@ -132,19 +128,4 @@ pub fn warn_in_doubt(sf: &Salesforce, console: Console, follow_up: Option<&str>)
             "A write of the StoreConnect setting got no answer, so Salesforce may still apply it, until {until}. {next}"
         ),
     );
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::time::UNIX_EPOCH;
-
-    #[test]
-    fn formats_utc_times() {
-        let at = |secs: u64| utc(UNIX_EPOCH + Duration::from_secs(secs));
-        assert_eq!(at(0), "1970-01-01T00:00:00Z");
-        assert_eq!(at(951_782_400), "2000-02-29T00:00:00Z");
-        assert_eq!(at(1_796_090_766), "2026-12-01T02:06:06Z");
-        assert_eq!(at(4_102_444_799), "2099-12-31T23:59:59Z");
-    }
 }
