@@ -101,7 +101,7 @@ pub fn panic_report(info: &PanicHookInfo<'_>, actions: bool) -> String {
 pub fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
         let actions = std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true");
-        crate::output::err(format_args!("{}", panic_report(info, actions)));
+        crate::output::command(format_args!("{}", panic_report(info, actions)));
         std::process::exit(i32::from(Exit::Failure.code()));
     }));
 }

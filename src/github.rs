@@ -22,6 +22,19 @@ pub fn escape_property(text: &str) -> String {
     escape_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
+/// The most characters of an annotation's message (the runner keeps 4,096).
+pub const MAX_ANNOTATION_CHARS: usize = 3_000;
+/// The most characters of an annotation's title.
+pub const MAX_TITLE_CHARS: usize = 200;
+
+/// At most `max` characters of `text`, then `…`.
+fn clip(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(max) {
+        None => text.into(),
+        Some((cut, _)) => format!("{}…", &text[..cut]).into(),
+    }
+}
+
 /// Where progress, masks and annotations go.
 #[derive(Debug, Clone, Copy)]
 pub struct Console {
@@ -47,7 +60,7 @@ impl Console {
     /// Asks the runner to hide `secret` from all later log output.
     pub fn mask(&self, secret: &str) {
         if self.actions && !secret.is_empty() {
-            crate::output::err(format_args!("::add-mask::{}", escape_data(secret)));
+            crate::output::command(format_args!("::add-mask::{}", escape_data(secret)));
         }
     }
 
@@ -73,10 +86,12 @@ impl Console {
 
     fn annotate(&self, level: &str, title: &str, message: &str) {
         if self.actions {
-            crate::output::err(format_args!(
+            // The runner cuts a message at 4,096 characters; clip below that, visibly.
+            let message = clip(message, MAX_ANNOTATION_CHARS);
+            crate::output::command(format_args!(
                 "::{level} title={}::{}",
-                escape_property(title),
-                escape_data(message)
+                escape_property(&clip(title, MAX_TITLE_CHARS)),
+                escape_data(&message)
             ));
         } else {
             crate::output::err(format_args!("{level}: {title}: {message}"));
@@ -86,14 +101,14 @@ impl Console {
     /// Starts a collapsible group (Actions only).
     pub fn group(&self, name: &str) {
         if self.actions {
-            crate::output::err(format_args!("::group::{}", escape_data(name)));
+            crate::output::command(format_args!("::group::{}", escape_data(name)));
         }
     }
 
     /// Ends the group started by [`Console::group`].
     pub fn end_group(&self) {
         if self.actions {
-            crate::output::err(format_args!("::endgroup::"));
+            crate::output::command(format_args!("::endgroup::"));
         }
     }
 }
@@ -158,9 +173,47 @@ fn append(path: &Path, text: &str) -> std::io::Result<()> {
     file.write_all(text.as_bytes())
 }
 
-/// Escapes text for a Markdown table cell.
+/// Text for the job summary (a table cell or a paragraph) that shows as written, never as
+/// Markdown or HTML: `&`, `<`, `>` as entities; `\`, `` ` ``, `[`, `]`, `|`, `@` escaped with a
+/// backslash (no link, image, code span, mention or cell break); the `:` of `://` and the `.` of
+/// `www.` escaped so no bare URL becomes a link; line breaks as spaces.
 pub fn md_cell(text: &str) -> String {
-    text.replace('|', "\\|").replace(['\r', '\n'], " ")
+    let mut shown = String::with_capacity(text.len() + 8);
+    for (i, c) in text.char_indices() {
+        match c {
+            '\r' | '\n' => shown.push(' '),
+            '&' => shown.push_str("&amp;"),
+            '<' => shown.push_str("&lt;"),
+            '>' => shown.push_str("&gt;"),
+            '\\' | '`' | '[' | ']' | '|' | '@' => {
+                shown.push('\\');
+                shown.push(c);
+            }
+            ':' if text[i..].starts_with("://") => shown.push_str("\\:"),
+            '.' if text
+                .get(i.saturating_sub(3)..i)
+                .is_some_and(|w| w.eq_ignore_ascii_case("www")) =>
+            {
+                shown.push_str("\\.")
+            }
+            c => shown.push(c),
+        }
+    }
+    shown
+}
+
+/// Text for the job summary as a code span (monospace, shown literally: no Markdown, no HTML),
+/// fenced with more backticks than it holds; `|` escaped for the table, line breaks as spaces.
+pub fn md_code(text: &str) -> String {
+    let text = text.replace(['\r', '\n'], " ").replace('|', "\\|");
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let pad = if text.starts_with('`') || text.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{text}{pad}{fence}")
 }
 
 #[cfg(test)]
@@ -181,6 +234,24 @@ mod tests {
             file_command_entry("a", "x\ny"),
             "random delimiter"
         );
+    }
+
+    #[test]
+    fn summary_text_is_text() {
+        let evil =
+            "Jane [docs](https://evil.example/x) <img src=https://evil.example/p.png> `x` | y";
+        let cell = md_cell(evil);
+        assert_eq!(
+            cell,
+            "Jane \\[docs\\](https\\://evil.example/x) &lt;img src=https\\://evil.example/p.png&gt; \\`x\\` \\| y"
+        );
+        assert_eq!(
+            md_cell("see www.evil.example & a@b.c"),
+            "see www\\.evil.example &amp; a\\@b.c"
+        );
+        assert_eq!(md_code("s_c__Setting__mdt"), "`s_c__Setting__mdt`");
+        assert_eq!(md_code("a``b|c"), "```a``b\\|c```");
+        assert_eq!(md_code("`x"), "`` `x ``");
     }
 
     #[test]

@@ -7,7 +7,8 @@
 //! says where credentials may go, [`backoff`] how long to wait); [`setting`] is the setting
 //! itself; [`ops`] are the operations both front ends share, [`commands`] (the CLI) and
 //! [`action`] what users run; [`exit`] is the exit contract; [`github`] is the runner's I/O;
-//! [`output`] prints lines that never stop the tool.
+//! [`output`] prints lines that never stop the tool nor speak for it; [`outside`] holds text from
+//! the org, shown only escaped to one line and clipped.
 
 // A line printed to a reader that went away must not stop the tool: print through `output`.
 #![deny(clippy::print_stdout, clippy::print_stderr)]
@@ -23,6 +24,7 @@ pub mod exit;
 pub mod github;
 pub mod ops;
 pub mod output;
+pub mod outside;
 pub mod salesforce;
 pub mod secret;
 pub mod setting;

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::github::md_cell;
+use crate::github::{md_cell, md_code};
 use crate::setting::{Located, State};
 
 /// The result of reading or changing the setting, for terminal output and job summaries.
@@ -47,16 +47,15 @@ impl Report {
     /// Markdown for `GITHUB_STEP_SUMMARY`.
     pub fn to_markdown(&self) -> String {
         let cell = |v: &Option<State>| {
-            v.as_ref().map_or("—".to_string(), |s| {
-                format!("`{}`", md_cell(&s.to_string()))
-            })
+            v.as_ref()
+                .map_or("—".to_string(), |s| md_code(&s.to_string()))
         };
         let mut md = format!("### StoreConnect triggers — {}\n\n", self.title);
         if let Some(value) = &self.before_job {
             // Main's saved value, apart from what this phase itself read and wrote.
             md.push_str(&format!(
-                "Saved by main before it changed anything:\n\n{TABLE}| Before the job | `{}` |\n\nRead and written by this step:\n\n",
-                md_cell(value)
+                "Saved by main before it changed anything:\n\n{TABLE}| Before the job | {} |\n\nRead and written by this step:\n\n",
+                md_code(value)
             ));
         }
         md.push_str(TABLE);
@@ -66,10 +65,10 @@ impl Report {
         ));
         if let Some(l) = &self.located {
             md.push_str(&format!(
-                "| Record | `{}` field `{}` |\n| Pin with | `{}` |\n",
-                md_cell(&l.full_name()),
-                md_cell(&l.field),
-                md_cell(&l.pin_line())
+                "| Record | {} field {} |\n| Pin with | {} |\n",
+                md_code(&l.full_name()),
+                md_code(&l.field),
+                md_code(&l.pin_line())
             ));
         }
         md.push_str(&format!(
