@@ -8,6 +8,7 @@ use crate::ops::{
     Report,
     health::{self, Verdict},
 };
+use crate::outside::Outside;
 use crate::salesforce::Salesforce;
 
 /// `mode: check`: the health check, its outputs, annotations and summary rows.
@@ -20,7 +21,9 @@ pub(super) async fn check_mode(
     let mut checked = health::check(sf, config, report).await?;
     let changed = checked.changed.clone().unwrap_or_default();
     github::set_output("state", &checked.state.to_string())?;
-    github::set_output("last-modified-by", changed.by.as_deref().unwrap_or(""))?;
+    // One line, escaped like every other place that shows it.
+    let by = changed.by.as_ref().map(Outside::shown).unwrap_or_default();
+    github::set_output("last-modified-by", &by)?;
     github::set_output("last-modified-at", &changed.at_text().unwrap_or_default())?;
     github::set_output(
         "disabled-minutes",

@@ -19,6 +19,7 @@ pub use settings::{
     MAX_TIMEOUT_SECS, SETTING_NAMES, SETTINGS, Setting,
 };
 pub use sign_in::SignIn;
+pub(crate) use validate::api_name;
 pub use validate::{MAX_NAME_CHARS, MAX_NAMESPACE_CHARS, parse_bool};
 
 /// Validated configuration.

@@ -9,6 +9,7 @@ use super::Report;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::exit::Exit;
+use crate::outside::Outside;
 use crate::salesforce::{Deadline, Salesforce, metadata};
 use crate::setting::{Located, Observed, State};
 use crate::timestamp;
@@ -17,7 +18,7 @@ use crate::timestamp;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Changed {
     /// `lastModifiedByName`.
-    pub by: Option<String>,
+    pub by: Option<Outside>,
     /// `lastModifiedDate`, parsed.
     pub at: Option<SystemTime>,
 }
@@ -39,7 +40,9 @@ impl Changed {
     pub fn describe(&self) -> String {
         format!(
             "last changed by {} at {}",
-            self.by.as_deref().unwrap_or("an unknown user"),
+            self.by
+                .as_ref()
+                .map_or("an unknown user".into(), Outside::shown),
             match (self.at_text(), self.minutes_ago()) {
                 (Some(at), Some(m)) => format!("{at} ({m} minutes ago)"),
                 _ => "an unknown time".into(),
@@ -59,7 +62,7 @@ pub async fn last_changed(sf: &mut Salesforce, config: &Config, located: &Locate
             if let (Some(raw), None) = (&change.at, at) {
                 sf.console().warning(
                     "Unreadable lastModifiedDate",
-                    &format!("listMetadata gave lastModifiedDate `{raw}`, which is not an ISO 8601 UTC time; treating the time as unknown"),
+                    &format!("listMetadata gave lastModifiedDate `{}`, which is not an ISO 8601 UTC time; treating the time as unknown", Outside::name(raw.as_str())),
                 );
             }
             Changed { by: change.by, at }
@@ -149,7 +152,10 @@ impl Checked {
         };
         format!(
             "{found}{since}, last changed by {}",
-            changed.by.as_deref().unwrap_or("an unknown user")
+            changed
+                .by
+                .as_ref()
+                .map_or("an unknown user".into(), Outside::shown)
         )
     }
 
@@ -160,7 +166,7 @@ impl Checked {
             ("State".into(), self.state.to_string()),
             (
                 "Last changed by".into(),
-                changed.by.clone().unwrap_or_else(|| "—".into()),
+                changed.by.as_ref().map_or("—".into(), Outside::shown),
             ),
             (
                 "Last changed at (UTC)".into(),
@@ -322,7 +328,7 @@ mod tests {
         let off = checked(
             State::Valid(false),
             Some(Changed {
-                by: Some("Jane Admin".into()),
+                by: Some(Outside::name("Jane Admin")),
                 at: Some(at),
             }),
             Verdict::Off,

@@ -14,19 +14,32 @@ use crate::error::{Error, Result};
 use crate::github::Console;
 use crate::salesforce::Deadline;
 use crate::salesforce::Salesforce;
-use crate::salesforce::http::Transport;
+use crate::salesforce::http::{Event, Transport};
 use crate::setting::{self, Located, Observed, Prepared, State};
 
-/// Opens a connection for `config` (no request is sent yet).
+/// Opens a connection for `config` (no request is sent yet); what it reports while it works is
+/// printed on `console`.
 pub fn connect(config: &Config, console: Console) -> Result<Salesforce> {
-    let transport =
+    let mut transport =
         Transport::new().map_err(|e| Error::Local(e.context("setting up the HTTP client")))?;
+    transport.set_listener(Box::new(move |event| print_event(console, &event)));
     Ok(Salesforce::new(
         transport,
         config.credentials.clone(),
         config.api_version.clone(),
         console,
     ))
+}
+
+/// Prints what the connection reported: a new token as a mask, the rest as lines.
+fn print_event(console: Console, event: &Event) {
+    match event {
+        Event::Token(token) => console.mask(token.expose()),
+        Event::RefreshTokenRotated => console.warning("Refresh token rotated", &event.to_string()),
+        Event::Retrying { .. } | Event::SessionExpired { .. } | Event::SignedIn { .. } => {
+            console.info(&event.to_string())
+        }
+    }
 }
 
 /// Starts one operation: its deadline, a signed-in session, the org host in the report.

@@ -7,9 +7,10 @@ use reqwest::{Method, Url};
 
 use super::auth::{Credentials, Session};
 use super::error::{Api, Failure, SfError};
-use super::http::{Answer, Deadline, Transport};
+use super::http::{Answer, Deadline, Event, Transport};
 use super::xml;
 use crate::github::Console;
+use crate::outside::Outside;
 
 /// A write's progress, as told to the journal set with [`Salesforce::set_write_journal`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,22 +115,27 @@ impl Salesforce {
     }
 
     async fn login(&mut self, deadline: &Deadline) -> Result<(), SfError> {
-        let (session, notes) = self.credentials.login(&self.transport, deadline).await?;
-        // Mask first: nothing may print the token before the runner knows to hide it.
-        self.console.mask(session.access_token.expose());
+        // Mask first: what the token endpoint says (retry lines) waits until the runner knows
+        // to hide the new token.
+        self.transport.hold();
+        let login = self.credentials.login(&self.transport, deadline).await;
+        let (session, notes) = match login {
+            Ok(done) => done,
+            Err(e) => {
+                self.transport.release(None);
+                return Err(e);
+            }
+        };
+        self.transport
+            .release(Some(Event::Token(session.access_token.clone())));
         if notes.refresh_token_rotated {
-            self.console.warning(
-                "Refresh token rotated",
-                "This org rotates refresh tokens: the auth URL used here is now invalid, so a later step or run cannot reuse it. \
-                 Use the JWT bearer flow (client-id, username, jwt-key) for pipelines; it needs no stored token.",
-            );
+            self.transport.report(Event::RefreshTokenRotated);
         }
         if !matches!(self.credentials, Credentials::AccessToken { .. }) {
-            self.console.info(&format!(
-                "Signed in with {} to {}",
-                self.credentials.method_name(),
-                session.instance_url.host_str().unwrap_or("?")
-            ));
+            self.transport.report(Event::SignedIn {
+                method: self.credentials.method_name(),
+                host: session.instance_url.host_str().unwrap_or("?").to_string(),
+            });
         }
         self.session = Some(session);
         Ok(())
@@ -204,10 +210,10 @@ impl Salesforce {
             match result {
                 Ok(answer) => return Ok(answer),
                 Err(Failure::SessionExpired(e)) if !renewed && self.credentials.can_renew() => {
-                    self.console.info(&format!(
-                        "{}: session expired ({}); signing in again",
-                        action, e.answer
-                    ));
+                    self.transport.report(Event::SessionExpired {
+                        action: action.to_string(),
+                        answer: e.answer,
+                    });
                     self.session = None;
                     self.login(deadline).await?;
                     renewed = true;
@@ -223,8 +229,9 @@ fn unreadable(action: &str, answer: &Answer, format: &str, e: impl std::fmt::Dis
     SfError {
         action: action.to_string(),
         answer: format!(
-            "HTTP {} with a body that is not {format} ({e})",
-            answer.status
+            "HTTP {} with a body that is not {format} ({})",
+            answer.status,
+            Outside::message(e.to_string())
         ),
         code: None,
         hint: "check instance-url: it must be the org's API host".into(),

@@ -5,6 +5,7 @@
 use std::fmt;
 
 use super::xml;
+use crate::outside::{Outside, one_line};
 
 /// A failure reported by Salesforce or the network, in words a person can act on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,11 +22,22 @@ pub struct SfError {
 
 impl fmt::Display for SfError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} failed: {}", self.action, self.answer)
+        // Both parts may quote the org; shown on one line whatever slipped through unescaped.
+        write!(
+            f,
+            "{} failed: {}",
+            one_line(&self.action, MAX_ACTION_CHARS),
+            one_line(&self.answer, MAX_ANSWER_CHARS)
+        )
     }
 }
 
 impl std::error::Error for SfError {}
+
+/// The most characters of [`SfError::action`] its `Display` shows.
+const MAX_ACTION_CHARS: usize = 600;
+/// The most characters of [`SfError::answer`] its `Display` shows.
+const MAX_ANSWER_CHARS: usize = 2_000;
 
 /// Which API answered: decides how error bodies are read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,12 +76,13 @@ pub fn classify(api: Api, status: u16, body: &str, action: &str) -> Option<Failu
         return None;
     }
     let (code, message) = match api {
-        Api::Soap => soap_fault(body).unwrap_or_else(|| (None, snippet(body))),
-        Api::Rest => rest_error(body).unwrap_or_else(|| (None, snippet(body))),
-        Api::OAuth => oauth_error(body).unwrap_or_else(|| (None, snippet(body))),
-    };
-    // An error message is quoted verbatim, but not at any length.
-    let (code, message) = (code.map(|c| clip_text(&c, 100)), clip_text(&message, 500));
+        Api::Soap => soap_fault(body),
+        Api::Rest => rest_error(body),
+        Api::OAuth => oauth_error(body),
+    }
+    .unwrap_or_else(|| (None, snippet(body)));
+    // What the server said is outside text: quoted escaped to one line and clipped.
+    let (code, message) = (code.map(|c| one_line(c.raw(), 100)), message.shown());
     let answer = match (&code, api) {
         (Some(c), Api::Soap) => format!("HTTP {status}, faultcode {c}: {message}"),
         (Some(c), Api::OAuth) => format!("HTTP {status}, {c}: {message}"),
@@ -101,56 +114,50 @@ pub fn classify(api: Api, status: u16, body: &str, action: &str) -> Option<Failu
     })
 }
 
-fn soap_fault(body: &str) -> Option<(Option<String>, String)> {
+/// An error's code and message as the server sent them.
+type Said = (Option<Outside>, Outside);
+
+fn soap_fault(body: &str) -> Option<Said> {
     let root = xml::parse(body).ok()?;
     let fault = root.find("Fault")?;
-    let code = fault.child_text("faultcode")?.trim().to_string();
-    let message = fault
-        .child_text("faultstring")
-        .unwrap_or("")
-        .trim()
-        .to_string();
-    Some((Some(code), message))
+    let code = fault.child_text("faultcode")?.trim();
+    let message = fault.child_text("faultstring").unwrap_or("").trim();
+    Some((Some(Outside::name(code)), Outside::message(message)))
 }
 
-fn rest_error(body: &str) -> Option<(Option<String>, String)> {
+fn rest_error(body: &str) -> Option<Said> {
     let value: serde_json::Value = serde_json::from_str(body).ok()?;
     let first = match &value {
         serde_json::Value::Array(items) => items.first()?,
         other => other,
     };
-    let code = first.get("errorCode")?.as_str()?.to_string();
-    let message = first
-        .get("message")
-        .and_then(|m| m.as_str())
-        .unwrap_or("")
-        .to_string();
-    Some((Some(code), message))
+    let code = first.get("errorCode")?.as_str()?;
+    let message = first.get("message").and_then(|m| m.as_str()).unwrap_or("");
+    Some((Some(Outside::name(code)), Outside::message(message)))
 }
 
-fn oauth_error(body: &str) -> Option<(Option<String>, String)> {
+fn oauth_error(body: &str) -> Option<Said> {
     let value: serde_json::Value = serde_json::from_str(body).ok()?;
-    let code = value.get("error")?.as_str()?.to_string();
+    let code = value.get("error")?.as_str()?;
     let message = value
         .get("error_description")
         .and_then(|m| m.as_str())
-        .unwrap_or("")
-        .to_string();
-    Some((Some(code), message))
+        .unwrap_or("");
+    Some((Some(Outside::name(code)), Outside::message(message)))
 }
 
-/// At most `max` characters of `text`, marked when cut.
-fn clip_text(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        None => text.to_string(),
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-    }
-}
+/// The most characters of a body in no format we know that a message quotes.
+const SNIPPET_CHARS: usize = 300;
 
 /// The start of a body that is not in any format we know (an HTML error page, a proxy's answer),
 /// its whitespace flattened.
-fn snippet(body: &str) -> String {
-    clip_text(&body.split_whitespace().collect::<Vec<_>>().join(" "), 300)
+fn snippet(body: &str) -> Outside {
+    let flat: String = body
+        .split_whitespace()
+        .take(SNIPPET_CHARS)
+        .collect::<Vec<_>>()
+        .join(" ");
+    Outside::message(one_line(&flat, SNIPPET_CHARS))
 }
 
 /// What to do when the token endpoint refuses a flow on this host ("not supported on this domain").
@@ -230,12 +237,12 @@ mod tests {
     #[test]
     fn unknown_bodies_are_flattened_and_clipped() {
         assert_eq!(
-            snippet("<h1>Down</h1>\n\n  for   maintenance"),
+            snippet("<h1>Down</h1>\n\n  for   maintenance").to_string(),
             "<h1>Down</h1> for maintenance"
         );
         let long = format!("{}é{}", "a".repeat(299), "b".repeat(50));
-        assert_eq!(snippet(&long), format!("{}é…", "a".repeat(299)));
-        assert_eq!(snippet(&"c".repeat(300)), "c".repeat(300));
+        assert_eq!(snippet(&long).to_string(), format!("{}é…", "a".repeat(299)));
+        assert_eq!(snippet(&"c".repeat(300)).to_string(), "c".repeat(300));
     }
 
     #[test]

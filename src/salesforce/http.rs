@@ -1,6 +1,8 @@
 //! HTTP transport: one reqwest client, the body cap and bounded retries until one deadline.
 //! Which answers are worth retrying is decided in [`super::error::classify`].
 
+use std::fmt;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
@@ -8,6 +10,8 @@ use reqwest::Url;
 
 use super::error::{Api, Failure, SfError, classify};
 use crate::backoff::Backoff;
+use crate::outside::Outside;
+use crate::secret::Secret;
 
 /// One overall deadline shared by every request of an operation (the `timeout` setting).
 #[derive(Debug, Clone, Copy)]
@@ -36,12 +40,83 @@ impl Deadline {
     }
 }
 
+/// What the connection has to tell while it works. The transport and the client never print:
+/// they report events to the [`Listener`] the front end set, which prints them (their text from
+/// the org is already escaped to one line and clipped).
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// A new session token: the runner must mask it before anything else is printed.
+    Token(Secret),
+    /// An attempt failed and will be sent again after `pause`.
+    Retrying {
+        /// The attempt that failed (1 for the first).
+        attempt: u32,
+        /// The wait before the next one.
+        pause: Duration,
+        /// What came back (escaped, see [`super::SfError`]).
+        answer: String,
+    },
+    /// The session was refused; signing in again.
+    SessionExpired {
+        /// What was tried.
+        action: String,
+        /// What came back (escaped).
+        answer: String,
+    },
+    /// Signed in (not shown for a given access token).
+    SignedIn {
+        /// How, e.g. "JWT bearer".
+        method: &'static str,
+        /// The org's host.
+        host: String,
+    },
+    /// The org rotated the refresh token of the auth URL.
+    RefreshTokenRotated,
+}
+
+impl fmt::Display for Event {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Event::Token(_) => f.write_str("signed in: new session"),
+            Event::Retrying {
+                attempt,
+                pause,
+                answer,
+            } => write!(
+                f,
+                "retrying in {:.1}s (attempt {attempt} failed: {})",
+                pause.as_secs_f64(),
+                crate::outside::one_line(answer, 2_000)
+            ),
+            Event::SessionExpired { action, answer } => write!(
+                f,
+                "{}: session expired ({}); signing in again",
+                crate::outside::one_line(action, 600),
+                crate::outside::one_line(answer, 2_000)
+            ),
+            Event::SignedIn { method, host } => {
+                write!(f, "Signed in with {method} to {}", Outside::name(host.as_str()))
+            }
+            Event::RefreshTokenRotated => f.write_str(
+                "This org rotates refresh tokens: the auth URL used here is now invalid, so a later step or run cannot reuse it. \
+                 Use the JWT bearer flow (client-id, username, jwt-key) for pipelines; it needs no stored token.",
+            ),
+        }
+    }
+}
+
+/// Told about each [`Event`] as it happens.
+pub type Listener = Box<dyn Fn(Event) + Send + Sync>;
+
 /// The HTTP client plus the retry policy.
 pub struct Transport {
     client: reqwest::Client,
     /// Attempts sent whose outcome is unknown: the connection failed after the request may have
     /// reached the server (a timeout, a reset, a cut-off answer).
     unknown_outcomes: AtomicU32,
+    listener: Option<Listener>,
+    /// While signing in: events held back until the new token is masked.
+    held: Mutex<Option<Vec<Event>>>,
 }
 
 /// A successful (2xx) answer.
@@ -67,7 +142,48 @@ impl Transport {
         Ok(Self {
             client,
             unknown_outcomes: AtomicU32::new(0),
+            listener: None,
+            held: Mutex::new(None),
         })
+    }
+
+    /// Sets who is told about events (without one they are dropped).
+    pub fn set_listener(&mut self, listener: Listener) {
+        self.listener = Some(listener);
+    }
+
+    /// Tells the listener about `event`, or holds it back while [`Transport::hold`] is on.
+    pub fn report(&self, event: Event) {
+        let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
+        match held.as_mut() {
+            Some(queue) => queue.push(event),
+            None => {
+                drop(held);
+                if let Some(listener) = &self.listener {
+                    listener(event);
+                }
+            }
+        }
+    }
+
+    /// Holds events back until [`Transport::release`] (while a new token is on its way, so
+    /// its mask comes before any line quoting the org).
+    pub fn hold(&self) {
+        let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
+        held.get_or_insert_with(Vec::new);
+    }
+
+    /// Reports `first` (e.g. the new token), then the events held back, then stops holding.
+    pub fn release(&self, first: Option<Event>) {
+        let queue = self
+            .held
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+            .unwrap_or_default();
+        for event in first.into_iter().chain(queue) {
+            self.report(event);
+        }
     }
 
     /// How many attempts so far may have reached Salesforce without us learning the outcome.
@@ -140,11 +256,11 @@ impl Transport {
                     Some((attempt, last)),
                 )));
             }
-            crate::output::err(format_args!(
-                "retrying in {:.1}s (attempt {attempt} failed: {})",
-                pause.as_secs_f64(),
-                last.answer
-            ));
+            self.report(Event::Retrying {
+                attempt,
+                pause,
+                answer: last.answer,
+            });
             tokio::time::sleep(pause).await;
         }
     }
@@ -229,7 +345,8 @@ fn network_error(action: &str, e: &reqwest::Error) -> SfError {
     };
     SfError {
         action: action.to_string(),
-        answer,
+        // The chain can quote what the server sent (a malformed header, a proxy's words).
+        answer: Outside::message(answer).shown(),
         code: None,
         hint: "check the URL, the network and https://status.salesforce.com".into(),
     }

@@ -1,5 +1,6 @@
 //! REST API: SOQL queries and the two describe calls used to discover the setting by label.
 
+use crate::outside::Outside;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
@@ -48,7 +49,11 @@ fn yes() -> bool {
 fn shape_error(action: &str, e: serde_json::Error) -> SfError {
     SfError {
         action: action.to_string(),
-        answer: format!("an answer of unexpected shape ({e})"),
+        // serde quotes the unexpected value, which came from the org.
+        answer: format!(
+            "an answer of unexpected shape ({})",
+            Outside::message(e.to_string())
+        ),
         code: None,
         hint: "check instance-url and api-version".into(),
     }

@@ -5,6 +5,7 @@ use serde_json::{Map, Value};
 
 use super::{FIELD_LABEL, FieldKind, Located, NAMESPACE, Pins, RECORD_LABEL, TYPE_LABEL};
 use crate::error::Error;
+use crate::outside::Outside;
 use crate::salesforce::Deadline;
 use crate::salesforce::Salesforce;
 use crate::salesforce::rest::{self, soql_quote};
@@ -18,7 +19,7 @@ pub async fn locate(
 ) -> Result<(Located, Option<Map<String, Value>>), Error> {
     let type_name = match &pins.setting_type {
         Some(t) => t.clone(),
-        None => discover_type(sf, deadline).await?,
+        None => org_name(discover_type(sf, deadline).await?, "setting-type", "__mdt")?,
     };
     let (field, kind) = match &pins.setting_field {
         Some(f) => (f.clone(), None),
@@ -36,7 +37,7 @@ pub async fn locate(
                 .and_then(Value::as_str)
                 .unwrap_or_default()
                 .to_string();
-            (name, Some(row))
+            (org_name(name, "setting-record", "")?, Some(row))
         }
     };
     Ok((
@@ -82,6 +83,7 @@ async fn discover_field(
         &format!("the describe of {type_name}"),
         "setting-field",
     )?;
+    let name = org_name(name, "setting-field", "__c")?;
     let kind = candidates
         .iter()
         .find(|f| f.name == name)
@@ -112,8 +114,34 @@ fn pick(mut matches: Vec<String>, what: &str, place: &str, pin: &str) -> Result<
             ),
         }),
         _ => Err(Error::NotFound {
-            message: format!("several {what}s in {place}: {}", matches.join(", ")),
+            message: format!("several {what}s in {place}: {}", shown(&matches)),
             hint: format!("pin the right one with {pin}"),
+        }),
+    }
+}
+
+/// Names the org listed, each escaped and clipped, for a message.
+fn shown(names: &[impl AsRef<str>]) -> String {
+    let shown: Vec<String> = names
+        .iter()
+        .map(|n| Outside::name(n.as_ref()).shown())
+        .collect();
+    shown.join(", ")
+}
+
+/// A name the org returned, accepted only if it passes the rules a pin of `setting` must
+/// (`suffix`: `__mdt`, `__c` or none): anything else could alter a query or a line it is put in.
+pub(super) fn org_name(name: String, setting: &str, suffix: &str) -> Result<String, Error> {
+    match crate::config::api_name(setting, &name, suffix) {
+        Ok(valid) if valid == name => Ok(name),
+        _ => Err(Error::NotFound {
+            message: format!(
+                "the org returned a name that is not an API name: `{}` (for {setting}); nothing was changed",
+                Outside::name(name)
+            ),
+            hint: format!(
+                "pin the right name with {setting} (Setup > Custom Metadata Types shows it), and report this answer to the maintainers"
+            ),
         }),
     }
 }
@@ -145,7 +173,7 @@ async fn discover_record(
         _ => {
             let names: Vec<&str> = rows.iter().filter_map(|r| r.get("QualifiedApiName").and_then(Value::as_str)).collect();
             Err(Error::NotFound {
-                message: format!("several {type_name} records labelled \"{RECORD_LABEL}\": {}", names.join(", ")),
+                message: format!("several {type_name} records labelled \"{RECORD_LABEL}\": {}", shown(&names)),
                 hint: "pin the right one with setting-record".into(),
             })
         }

@@ -60,7 +60,10 @@ impl FieldKind {
             other => Err(Error::NotFound {
                 message: format!(
                     "field {type_name}.{field} has type `{}`; a checkbox or a text field holding true/false was expected",
-                    other.unwrap_or("(not in the describe)")
+                    other.map_or(
+                        "(not in the describe)".into(),
+                        |k| crate::outside::one_line(k, 100)
+                    )
                 ),
                 hint: "pin the right field with setting-field".into(),
             }),

@@ -5,6 +5,7 @@ use serde_json::{Map, Value};
 use super::locate::{locate, record_columns};
 use super::{Located, Observed, Pins, State};
 use crate::error::Error;
+use crate::outside::Outside;
 use crate::salesforce::Deadline;
 use crate::salesforce::Salesforce;
 use crate::salesforce::SfError;
@@ -63,7 +64,10 @@ pub async fn query_value(
                 format!(
                     "{name} (sent {}, read {})",
                     describe_sent(sent),
-                    read.map_or_else(|| "nothing".to_string(), Value::to_string)
+                    read.map_or_else(
+                        || "nothing".to_string(),
+                        |v| Outside::name(v.to_string()).shown()
+                    )
                 )
             })
         })
@@ -90,8 +94,12 @@ fn describe_sent(value: &MdValue) -> String {
     match value {
         MdValue::Nil => "null".into(),
         MdValue::Typed { xsi_type, text } => match xsi_type {
-            Some(t) => format!("{text:?} as xsd:{t}"),
-            None => format!("{text:?}"),
+            Some(t) => format!(
+                "{} as xsd:{}",
+                Outside::name(format!("{text:?}")),
+                Outside::name(t.as_str())
+            ),
+            None => Outside::name(format!("{text:?}")).shown(),
         },
     }
 }

@@ -23,6 +23,10 @@ pub async fn prepare(
         message: format!("readMetadata found no CustomMetadata named {full_name}"),
         hint: "check setting-type and setting-record (a packaged record's name carries the namespace: s_c__Setting.s_c__Triggers_Enabled); the record may also be protected, or the user may lack Customize Application".into(),
     })?;
+    // Every field name goes back into the write and the read-back query: API names only.
+    for (field, _) in &record.values {
+        super::locate::org_name(field.clone(), "a field of the record", "__c")?;
+    }
     // Pins may differ in letter case from the org's spelling: adopt the org's.
     if let Some((field, _)) = record
         .values

@@ -10,6 +10,7 @@ mod common;
 mod faults;
 mod fuzz;
 mod hardening;
+mod injection;
 mod input;
 mod polish_b;
 mod polish_c;

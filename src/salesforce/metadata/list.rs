@@ -1,5 +1,6 @@
 //! listMetadata: who last changed a CustomMetadata record and when.
 
+use crate::outside::Outside;
 use crate::salesforce::client::Salesforce;
 use crate::salesforce::error::SfError;
 use crate::salesforce::http::Deadline;
@@ -9,7 +10,7 @@ use crate::salesforce::xml::{self, Element};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LastChange {
     /// `lastModifiedByName`, e.g. `Jane Admin` (`None` when the answer had none).
-    pub by: Option<String>,
+    pub by: Option<Outside>,
     /// `lastModifiedDate` as sent, e.g. `2026-12-01T01:02:03.000Z`.
     pub at: Option<String>,
 }
@@ -56,7 +57,7 @@ pub fn parse_list(envelope: &Element, full_name: &str) -> Result<Option<LastChan
                 .is_some_and(|n| n.trim().eq_ignore_ascii_case(full_name))
         })
         .map(|r| LastChange {
-            by: text(r, "lastModifiedByName"),
+            by: text(r, "lastModifiedByName").map(Outside::name),
             at: text(r, "lastModifiedDate"),
         }))
 }

@@ -12,6 +12,7 @@ use super::client::{Salesforce, WriteStage};
 use super::error::SfError;
 use super::http::Deadline;
 use super::xml::{self, Element};
+use crate::outside::{MESSAGE_CHARS, one_line};
 
 pub use list::{LastChange, last_change, parse_list};
 pub use record::{CustomMetadata, MdValue, parse_read};
@@ -72,8 +73,8 @@ pub async fn update_or_refusal(
         check_save(&envelope, &record.full_name).map_err(|(answer, code)| SfError {
             action,
             hint: save_hint(code.as_deref()),
-            answer,
-            code,
+            answer: one_line(&answer, MESSAGE_CHARS * 2),
+            code: code.map(|c| one_line(&c, 100)),
         }),
     )
 }
@@ -164,7 +165,8 @@ fn save_hint(code: Option<&str>) -> String {
 fn unexpected(action: String) -> impl FnOnce(String) -> SfError {
     move |answer| SfError {
         action,
-        answer,
+        // Parse errors quote what the org sent (element names, entities).
+        answer: one_line(&answer, MESSAGE_CHARS * 2),
         code: None,
         hint: "nothing was changed; report this answer to the maintainers".into(),
     }
@@ -267,7 +269,10 @@ mod tests {
         )
         .unwrap()
         .unwrap();
-        assert_eq!(found.by.as_deref(), Some("Jane & Co"));
+        assert_eq!(
+            found.by.as_ref().map(crate::outside::Outside::raw),
+            Some("Jane & Co")
+        );
         assert_eq!(found.at.as_deref(), Some("2026-12-01T01:02:03.000Z"));
         let empty = "<Envelope><Body><listMetadataResponse/></Body></Envelope>";
         assert_eq!(
