@@ -207,7 +207,11 @@ fn last_modified_by_is_text_in_outputs_and_the_summary() {
 #[test]
 fn masks_come_before_any_outside_text() {
     let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
-    let mut job = Job::new(&with_org(&org, Auth::ClientCredentials, &[("mode", "check")]));
+    let mut job = Job::new(&with_org(
+        &org,
+        Auth::ClientCredentials,
+        &[("mode", "check")],
+    ));
     let main = job.main();
     main.run.expect(0);
     let first = main.run.stderr.lines().next().unwrap_or_default();

@@ -3,6 +3,7 @@
 //! from a seeded generator (`FUZZ_SEED=<n>` replays a run; the seed is printed).
 
 mod inputs;
+mod outside;
 
 use storeconnect_triggers::salesforce::error::{Api, Failure, classify};
 use storeconnect_triggers::salesforce::metadata::{check_save, parse_read};
