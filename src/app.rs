@@ -48,7 +48,9 @@ async fn cli_main(console: Console, args: Vec<OsString>) -> Result<Exit> {
     for (name, value) in parsed.overrides {
         raw.set(&name, value)?;
     }
-    crate::ops::mask_secrets(console, &raw);
+    if let Some(token) = raw.access_token() {
+        console.mask(token.expose());
+    }
     let config = Config::from_raw(raw)?;
     if config.dry_run {
         console.info("dry run: the setting will be found and read; nothing will be changed");

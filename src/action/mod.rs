@@ -147,7 +147,9 @@ pub async fn run(phase: Phase) -> Exit {
 async fn run_phase(phase: Phase, console: Console, report: &mut Report) -> Result<Exit, Failed> {
     let raw = RawSettings::from_env_prefixed("INPUT_")?;
     // Before anything else can print it.
-    crate::ops::mask_secrets(console, &raw);
+    if let Some(token) = raw.access_token() {
+        console.mask(token.expose());
+    }
     let mode = Mode::parse(raw.mode.as_deref())?;
     report.title = format!(
         "{} ({})",

@@ -9,7 +9,7 @@ mod report;
 pub use in_doubt::{SERVER_CALL_LIMIT, in_doubt_until, restore, server_call_limit, warn_in_doubt};
 pub use report::Report;
 
-use crate::config::{Config, RawSettings, SETTINGS};
+use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::github::Console;
 use crate::salesforce::Deadline;
@@ -29,27 +29,6 @@ pub fn connect(config: &Config, console: Console) -> Result<Salesforce> {
         config.api_version.clone(),
         console,
     ))
-}
-
-/// Masks every secret setting that is set (tokens, client secret, auth URL and its parts, key
-/// lines), first thing in a phase: no line printed before can stop the runner's commands ahead
-/// of the mask.
-pub fn mask_secrets(console: Console, raw: &RawSettings) {
-    for setting in SETTINGS.iter().filter(|s| s.secret) {
-        let Some(value) = raw.secret(setting.name) else {
-            continue;
-        };
-        let value = value.expose();
-        console.mask(value);
-        // An auth URL holds its client secret and refresh token between `:` and `@`.
-        if setting.name == "auth-url" {
-            let credentials = value.rsplit_once('@').map_or(value, |(c, _)| c);
-            let credentials = credentials.strip_prefix("force://").unwrap_or(credentials);
-            for part in credentials.split(':').skip(1).filter(|p| !p.is_empty()) {
-                console.mask(part);
-            }
-        }
-    }
 }
 
 /// Prints what the connection reported: a new token as a mask, the rest as lines.

@@ -4,7 +4,8 @@
 //! - post exit 0 ⇒ the org holds `true` once every request of the job has finished;
 //! - the org not `true` ⇒ post exited non-zero with an `::error` annotation;
 //! - the record's other values are preserved; `upsertMetadata` is never sent;
-//! - no secret appears in any output, state or summary.
+//! - no secret appears in any output, state or summary;
+//! - no line the org controls is a workflow command (injection payloads are fault kinds too).
 //!
 //! `CHAOS_SEED=<n>` replays a run (the seed is printed); `CHAOS_CYCLES=<n>` runs longer.
 
@@ -59,7 +60,7 @@ fn failed_save(org: &SimOrg, times: usize) -> Fault {
 fn random_fault(rng: &mut Rng, org: &SimOrg) -> (String, Fault) {
     let op = rng.pick(&OPS);
     let times = 1 + rng.below(2) as usize;
-    match rng.below(10) {
+    match rng.below(12) {
         0 => (
             format!("{times}x 503 on {op:?}"),
             Fault::status(op, times, 503, ""),
@@ -107,6 +108,8 @@ fn random_fault(rng: &mut Rng, org: &SimOrg) -> (String, Fault) {
             let times = rng.pick(&[1, 1, 10]);
             (format!("{times}x failed SaveResult"), failed_save(org, times))
         }
+        // Issue 14: outside text that tries to speak in the tool's voice.
+        10 | 11 => injection_fault(rng, org),
         8 => (
             "late write: updateMetadata applied after 1.4 s, main's timeout is 1 s".into(),
             Fault::new(
@@ -126,6 +129,63 @@ fn random_fault(rng: &mut Rng, org: &SimOrg) -> (String, Fault) {
         ),
     }
 }
+
+// ---- Injection payloads as fault kinds (issue 14) -------------------------------------------
+
+/// Text that would be a workflow command if it reached a line raw.
+const PAYLOADS: [&str; 4] = [
+    "busy\n::stop-commands::zz",
+    "\n::warning::INJ\n::set-output name=state::false",
+    "\r::error title=INJ::x",
+    "##[set-output name=state;]INJ",
+];
+
+/// A fault whose error body, fault string or name carries a payload, or a lastModifiedByName
+/// that does.
+fn injection_fault(rng: &mut Rng, org: &SimOrg) -> (String, Fault) {
+    let payload = rng.pick(&PAYLOADS);
+    let json = serde_json::to_string(payload).expect("JSON string");
+    let xml = payload.replace('\n', "&#10;").replace('\r', "&#13;");
+    match rng.below(4) {
+        0 => {
+            let op = rng.pick(&[Op::Token, Op::Query]);
+            let body = match op {
+                Op::Token => {
+                    format!(r#"{{"error":"temporarily_unavailable","error_description":{json}}}"#)
+                }
+                _ => format!(r#"[{{"errorCode":"SERVER_UNAVAILABLE","message":{json}}}]"#),
+            };
+            (
+                format!("503 with a payload on {op:?}"),
+                Fault::status(op, 1, 503, &body),
+            )
+        }
+        1 => {
+            let op = rng.pick(&[Op::ReadMetadata, Op::UpdateMetadata]);
+            let fault = Fault::status(op, 1, 500, &soap_fault("INVALID_SESSION_ID", &xml));
+            (format!("expired session with a payload on {op:?}"), fault)
+        }
+        2 => {
+            let record = format!("{}{payload}", org.record_name());
+            let body = serde_json::json!({"totalSize": 1, "done": true, "records": [{
+                "DeveloperName": "Triggers_Enabled", "QualifiedApiName": record,
+                "MasterLabel": "StoreConnect Triggers Enabled", org.field_name(): true,
+            }]})
+            .to_string();
+            (
+                "a record name with a payload".into(),
+                Fault::status(Op::Query, 1, 200, &body),
+            )
+        }
+        _ => {
+            org.set_last_modified(&format!("Jane{payload}"), SystemTime::now());
+            let noop = Fault::new(Op::ListMetadata, 1, FaultAction::Delay(Duration::ZERO));
+            ("lastModifiedByName with a payload".into(), noop)
+        }
+    }
+}
+
+// ---- End of injection payloads ----------------------------------------------------------------
 
 /// Runs one cycle; returns its log, or panics with it when an invariant breaks.
 fn cycle(seed: u64, index: usize) -> String {
@@ -234,6 +294,8 @@ fn cycle(seed: u64, index: usize) -> String {
         context()
     );
     assert_no_secrets(&org, &[&main, &post]);
+    crate::injection::assert_no_injected_command(&main.run.all());
+    crate::injection::assert_no_injected_command(&post.run.all());
     log
 }
 
