@@ -174,9 +174,10 @@ fn append(path: &Path, text: &str) -> std::io::Result<()> {
 }
 
 /// Text for the job summary (a table cell or a paragraph) that shows as written, never as
-/// Markdown or HTML: `&`, `<`, `>` as entities; `\`, `` ` ``, `[`, `]`, `|`, `@` escaped with a
-/// backslash (no link, image, code span, mention or cell break); the `:` of `://` and the `.` of
-/// `www.` escaped so no bare URL becomes a link; line breaks as spaces.
+/// Markdown or HTML: `&`, `<`, `>` as entities; `\`, `[`, `]`, `|`, `@` escaped with a backslash
+/// (no link, image, mention or cell break); the `:` of `://` and the `.` of `www.` escaped so no
+/// bare URL becomes a link; line breaks as spaces. Backticks stay: a code span shows its text
+/// literally, so the worst an outside backtick can do is change which part is monospace.
 pub fn md_cell(text: &str) -> String {
     let mut shown = String::with_capacity(text.len() + 8);
     for (i, c) in text.char_indices() {
@@ -185,7 +186,7 @@ pub fn md_cell(text: &str) -> String {
             '&' => shown.push_str("&amp;"),
             '<' => shown.push_str("&lt;"),
             '>' => shown.push_str("&gt;"),
-            '\\' | '`' | '[' | ']' | '|' | '@' => {
+            '\\' | '[' | ']' | '|' | '@' => {
                 shown.push('\\');
                 shown.push(c);
             }
@@ -243,7 +244,7 @@ mod tests {
         let cell = md_cell(evil);
         assert_eq!(
             cell,
-            "Jane \\[docs\\](https\\://evil.example/x) &lt;img src=https\\://evil.example/p.png&gt; \\`x\\` \\| y"
+            "Jane \\[docs\\](https\\://evil.example/x) &lt;img src=https\\://evil.example/p.png&gt; `x` \\| y"
         );
         assert_eq!(
             md_cell("see www.evil.example & a@b.c"),

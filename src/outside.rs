@@ -96,7 +96,8 @@ fn write_escaped(out: &mut impl Write, text: &str, max: usize) -> fmt::Result {
             ':' if leading && text[text.len() - text.trim_start().len()..].starts_with("::") => {
                 out.write_str("\\u{3a}")?
             }
-            '[' if hashes >= 2 => out.write_str("\\u{5b}")?,
+            // `##[` starts a legacy command; after one `#` too, in case a `#` precedes the text.
+            '[' if hashes >= 1 => out.write_str("\\u{5b}")?,
             c if is_hidden(c) => write!(out, "\\u{{{:x}}}", u32::from(c))?,
             c => out.write_char(c)?,
         }
@@ -138,7 +139,8 @@ mod tests {
             Outside::name("a ##[set-output name=x;]y").to_string(),
             "a ##\\u{5b}set-output name=x;]y"
         );
-        assert_eq!(Outside::name("#[x] ##").to_string(), "#[x] ##");
+        assert_eq!(Outside::name("#[x] ##").to_string(), "#\\u{5b}x] ##");
+        assert_eq!(Outside::name("[x] #").to_string(), "[x] #");
     }
 
     #[test]

@@ -186,9 +186,9 @@ fn org_text_in_the_job_summary_stays_text_and_outputs_stay_parseable() {
             !unlinked.contains("://") && !unlinked.contains("www."),
             "{cell:?}"
         );
-        // Every `[`, `` ` `` and `|` is escaped: an odd run of backslashes precedes it.
+        // Every `[`, `]` and `|` is escaped: an odd run of backslashes precedes it.
         for (i, c) in cell.char_indices() {
-            if matches!(c, '[' | ']' | '`' | '|') {
+            if matches!(c, '[' | ']' | '|') {
                 let slashes = cell[..i].chars().rev().take_while(|&b| b == '\\').count();
                 assert!(slashes % 2 == 1, "unescaped {c} in {cell:?}");
             }
