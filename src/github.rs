@@ -10,6 +10,8 @@ use std::path::Path;
 
 use anyhow::Context;
 
+use crate::outside::clip;
+
 /// Escapes workflow-command data: `%`, CR, LF.
 pub fn escape_data(text: &str) -> String {
     text.replace('%', "%25")
@@ -26,14 +28,6 @@ pub fn escape_property(text: &str) -> String {
 pub const MAX_ANNOTATION_CHARS: usize = 3_000;
 /// The most characters of an annotation's title.
 pub const MAX_TITLE_CHARS: usize = 200;
-
-/// At most `max` characters of `text`, then `…`.
-fn clip(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
-    match text.char_indices().nth(max) {
-        None => text.into(),
-        Some((cut, _)) => format!("{}…", &text[..cut]).into(),
-    }
-}
 
 /// Where progress, masks and annotations go.
 #[derive(Debug, Clone, Copy)]

@@ -3,6 +3,7 @@
 //! whose only `Display` shows it escaped to one line and clipped. A raw org string cannot be
 //! printed by accident: it is not a `String` until someone asks for [`Outside::raw`].
 
+use std::borrow::Cow;
 use std::fmt::{self, Write};
 
 /// The most characters of an outside name or value any line shows.
@@ -65,10 +66,7 @@ impl fmt::Debug for Outside {
 impl serde::Serialize for Outside {
     /// JSON gets the text itself (JSON escapes line breaks and control characters), clipped.
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self.text.char_indices().nth(self.max) {
-            None => serializer.serialize_str(&self.text),
-            Some((cut, _)) => serializer.serialize_str(&format!("{}…", &self.text[..cut])),
-        }
+        serializer.serialize_str(&clip(&self.text, self.max))
     }
 }
 
@@ -105,6 +103,15 @@ fn write_escaped(out: &mut impl Write, text: &str, max: usize) -> fmt::Result {
         hashes = if c == '#' { hashes + 1 } else { 0 };
     }
     Ok(())
+}
+
+/// At most `max` characters of `text`, then `…` (no escaping: for text escaped later, such as
+/// workflow-command data, or JSON).
+pub fn clip(text: &str, max: usize) -> Cow<'_, str> {
+    match text.char_indices().nth(max) {
+        None => text.into(),
+        Some((cut, _)) => format!("{}…", &text[..cut]).into(),
+    }
 }
 
 /// `text` escaped to one line and clipped at `max` characters, as [`Outside`] shows it.

@@ -143,11 +143,11 @@ async fn explain_refusal(
 ) -> Error {
     let field = format!("{}.{}", located.type_name, located.field);
     let hint = match metadata::field_manageability(sf, deadline, &field).await {
-        Ok(Some(m)) if m == "SubscriberControlled" => format!(
+        Ok(Some(m)) if m.raw() == "SubscriberControlled" => format!(
             "the package lets subscribers change {field} (fieldManageability SubscriberControlled), so the refusal has another cause: act on the statusCode and message above ({})",
             refused.hint
         ),
-        Ok(Some(m)) if m == "DeveloperControlled" || m == "Locked" => format!(
+        Ok(Some(m)) if m.raw() == "DeveloperControlled" || m.raw() == "Locked" => format!(
             "the package does not let subscribers change {field} (fieldManageability {m}): only the package's developer can change it, through a package upgrade. Ask StoreConnect support how to switch the triggers in this org; this tool cannot change a {m} field"
         ),
         Ok(Some(m)) => format!("{field} has fieldManageability {m}; {}", refused.hint),

@@ -12,7 +12,7 @@ use super::client::{Salesforce, WriteStage};
 use super::error::SfError;
 use super::http::Deadline;
 use super::xml::{self, Element};
-use crate::outside::{MESSAGE_CHARS, one_line};
+use crate::outside::{MESSAGE_CHARS, Outside, one_line};
 
 pub use list::{LastChange, last_change, parse_list};
 pub use record::{CustomMetadata, MdValue, parse_read};
@@ -86,11 +86,11 @@ pub async fn field_manageability(
     sf: &mut Salesforce,
     deadline: &Deadline,
     field_full_name: &str,
-) -> Result<Option<String>, SfError> {
+) -> Result<Option<Outside>, SfError> {
     let action = format!("readMetadata of CustomField `{field_full_name}`");
     let body = read_body("CustomField", field_full_name);
     let envelope = sf.soap(deadline, &action, &body).await?;
-    Ok(parse_manageability(&envelope))
+    Ok(parse_manageability(&envelope).map(Outside::name))
 }
 
 /// The `fieldManageability` of the first CustomField record in a readMetadata answer.
