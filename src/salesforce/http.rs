@@ -383,6 +383,33 @@ mod tests {
         url
     }
 
+    #[test]
+    fn held_events_follow_the_token_and_nothing_prints_itself() {
+        let seen = std::sync::Arc::new(Mutex::new(Vec::new()));
+        let mut transport = Transport::new().unwrap();
+        let sink = seen.clone();
+        transport.set_listener(Box::new(move |e| sink.lock().unwrap().push(e.to_string())));
+        let retry = || Event::Retrying {
+            attempt: 1,
+            pause: Duration::from_millis(250),
+            answer: "HTTP 503: busy\n::stop-commands::zz".into(),
+        };
+        transport.report(retry());
+        transport.hold();
+        transport.report(retry());
+        transport.release(Some(Event::Token(Secret::new("00Dtoken"))));
+        transport.report(Event::RefreshTokenRotated);
+        let seen = seen.lock().unwrap();
+        assert_eq!(seen.len(), 4);
+        assert_eq!(
+            seen[0],
+            "retrying in 0.2s (attempt 1 failed: HTTP 503: busy\\n::stop-commands::zz)"
+        );
+        assert_eq!(seen[1], "signed in: new session", "the token comes first");
+        assert_eq!(seen[2], seen[0]);
+        assert!(seen.iter().all(|l| !l.contains("00Dtoken")));
+    }
+
     #[tokio::test]
     async fn a_streamed_answer_over_the_cap_is_not_read_whole() {
         let url = chunked_server(MAX_BODY_BYTES + 1024 * 1024);
