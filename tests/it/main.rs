@@ -19,3 +19,4 @@ mod run;
 mod snapshots;
 mod snapshots_action;
 mod snapshots_scrub;
+mod target_org;
