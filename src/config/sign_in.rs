@@ -95,18 +95,17 @@ impl SignIn {
         let method = match chosen.as_slice() {
             [one] => *one,
             [] => {
-                let [first @ .., last] = Self::ALL.map(Self::described);
                 return Err(Error::usage(format!(
-                    "no Salesforce credentials: set exactly one of {} or {last}",
-                    first.join(", ")
+                    "no Salesforce credentials: set exactly one of: {}",
+                    Self::ALL.map(Self::described).join("; ")
                 )));
             }
             many => {
                 let names: Vec<&str> = many.iter().flat_map(|m| set(m.selectors())).collect();
                 return Err(Error::usage(format!(
-                    "{} select different sign-in methods; set only one of {}",
+                    "{} select different sign-in methods; set only one of: {}",
                     names.join(" and "),
-                    Self::ALL.map(Self::selector).join(", ")
+                    Self::ALL.map(Self::selector).join("; ")
                 )));
             }
         };

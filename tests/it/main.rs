@@ -11,6 +11,7 @@ mod faults;
 mod fuzz;
 mod hardening;
 mod input;
+mod key_file;
 mod polish_b;
 mod polish_c;
 mod real_org;
