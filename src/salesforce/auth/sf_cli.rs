@@ -58,10 +58,10 @@ pub fn credentials(target_org: &str, timeout: Duration) -> Result<Credentials, S
     };
     let command = "org auth show-sfdx-auth-url";
     match sf.ask(command)? {
-        Reply::Done(result) => sf.from_auth_url(command, &result),
-        Reply::Refused { name, .. } if name == "NoRefreshTokenError" => sf.from_access_token(),
+        Reply::Done(result) => sf.via_auth_url(command, &result),
+        Reply::Refused { name, .. } if name == "NoRefreshTokenError" => sf.via_access_token(),
         Reply::Refused { name, message } => Err(sf.refused(command, &name, &message)),
-        Reply::NotJson { .. } => sf.from_display(),
+        Reply::NotJson { .. } => sf.via_display(),
     }
 }
 
@@ -97,7 +97,7 @@ pub async fn renew(
 
 impl Sf<'_> {
     /// Credentials from an `sfdxAuthUrl` in `result`: the refresh-token flow.
-    fn from_auth_url(&self, command: &str, result: &Value) -> Result<Credentials, String> {
+    fn via_auth_url(&self, command: &str, result: &Value) -> Result<Credentials, String> {
         let url = self.secret(command, result, "sfdxAuthUrl")?;
         let mut credentials = Credentials::from_auth_url(url.expose()).map_err(|e| {
             format!(
@@ -122,7 +122,7 @@ impl Sf<'_> {
     }
 
     /// Credentials from `show-access-token` and `display`: a login without a refresh token.
-    fn from_access_token(&self) -> Result<Credentials, String> {
+    fn via_access_token(&self) -> Result<Credentials, String> {
         let token = self.access_token("org auth show-access-token")?;
         let display = "org display";
         let instance_url = match self.ask(display)? {
@@ -134,7 +134,7 @@ impl Sf<'_> {
     }
 
     /// Credentials from `sf org display --verbose` (CLIs without `org auth`), while it shows secrets.
-    fn from_display(&self) -> Result<Credentials, String> {
+    fn via_display(&self) -> Result<Credentials, String> {
         let command = "org display --verbose";
         let result = match self.ask(command)? {
             Reply::Done(result) => result,
@@ -142,7 +142,7 @@ impl Sf<'_> {
             Reply::NotJson { stderr } => return Err(self.not_json(command, &stderr)),
         };
         if result.get("sfdxAuthUrl").is_some_and(Value::is_string) {
-            return self.from_auth_url(command, &result);
+            return self.via_auth_url(command, &result);
         }
         let token = self.secret(command, &result, "accessToken")?;
         let instance_url = self.instance_url(command, &result)?;
