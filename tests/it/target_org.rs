@@ -283,3 +283,14 @@ fn the_action_refuses_target_org_and_says_what_to_use() {
         .contains("pass it as auth-url");
     assert!(org.requests().is_empty());
 }
+
+#[test]
+fn an_sf_that_does_not_answer_is_stopped_at_the_timeout() {
+    let sf = FakeSf::new();
+    std::fs::write(sf.dir.join("sf"), "#!/bin/sh\nexec sleep 30\n").expect("slow sf");
+    let started = std::time::Instant::now();
+    let mut cli = sf.cli(&["status", "--target-org", "prod"]);
+    cli.setting("timeout", "1");
+    cli.run().expect(2).contains("did not finish within 1 s");
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+}
