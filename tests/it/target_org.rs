@@ -294,3 +294,20 @@ fn an_sf_that_does_not_answer_is_stopped_at_the_timeout() {
     cli.run().expect(2).contains("did not finish within 1 s");
     assert!(started.elapsed() < std::time::Duration::from_secs(20));
 }
+
+#[test]
+fn a_rotated_refresh_token_says_the_cli_login_must_be_renewed() {
+    let org = SimOrg::start(OrgConfig {
+        rotate_refresh_tokens: true,
+        ..OrgConfig::default()
+    });
+    let sf = FakeSf::new();
+    sf.answers(
+        "show-sfdx-auth-url",
+        serde_json::json!({ "sfdxAuthUrl": org.auth_url() }),
+    );
+    sf.cli(&["status", "-o", "prod"])
+        .run()
+        .expect(0)
+        .contains("the Salesforce CLI's login `prod` is now invalid: log in again with `sf org login web --alias prod`");
+}

@@ -148,6 +148,23 @@ impl Credentials {
         SfError { hint, ..error }
     }
 
+    /// What a rotated refresh token means for the place it came from (after [`LoginNotes`] said so).
+    pub fn rotated_refresh_token_warning(&self) -> String {
+        let what = match self {
+            Credentials::RefreshToken {
+                target_org: Some(org),
+                ..
+            } => format!(
+                "the Salesforce CLI's login `{org}` is now invalid: log in again with `sf org login web --alias {org}`"
+            ),
+            _ => "the auth URL used here is now invalid, so a later step or run cannot reuse it"
+                .into(),
+        };
+        format!(
+            "This org rotates refresh tokens: {what}. Use the JWT bearer flow (client-id, username, jwt-key) for pipelines; it needs no stored token."
+        )
+    }
+
     /// Whether a new session can be obtained when the current one expires.
     pub fn can_renew(&self) -> bool {
         !matches!(self, Credentials::AccessToken { .. })
