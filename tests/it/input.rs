@@ -92,6 +92,27 @@ fn bad_input_exits_2_without_any_request() {
             "timeout `soon`",
         ),
         (
+            "auth URL copied from sf org display",
+            vec![(
+                "auth-url",
+                "[REDACTED] Use 'sf org auth show-sfdx-auth-url' to view".into(),
+            )],
+            vec!["status"],
+            "get the value with `sf org auth show-sfdx-auth-url --target-org ALIAS --json`",
+        ),
+        (
+            "access token copied from sf org display",
+            vec![
+                (
+                    "access-token",
+                    "[REDACTED] Use 'sf org auth show-access-token' to view".into(),
+                ),
+                ("instance-url", org.url()),
+            ],
+            vec!["status"],
+            "get the value with `sf org auth show-access-token --target-org ALIAS --json`",
+        ),
+        (
             "run without a command",
             auth_settings(&org, Auth::AuthUrl),
             vec!["run", "--"],
