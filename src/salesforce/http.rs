@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use reqwest::Url;
 
 use super::error::{Api, Failure, SfError, classify};
+use super::tls;
 use crate::backoff::Backoff;
 
 /// One overall deadline shared by every request of an operation (the `timeout` setting).
@@ -54,8 +55,10 @@ pub struct Answer {
 }
 
 impl Transport {
-    /// Builds the client: rustls on ring, system CA roots, no redirects (credentials never follow
+    /// Builds the client: rustls on ring, system CA roots plus those of `SSL_CERT_FILE` (see
+    /// [`tls`]), proxies from `HTTPS_PROXY`/`NO_PROXY`, no redirects (credentials never follow
     /// a redirect to another host), a user agent naming this tool.
+    /// A `SSL_CERT_FILE` that cannot be used is a [`tls::CaFileError`].
     pub fn new() -> anyhow::Result<Self> {
         // Another part of the process may have installed it already; either way ring is in place.
         let _ = rustls::crypto::ring::default_provider().install_default();
@@ -63,6 +66,7 @@ impl Transport {
             .user_agent(concat!("storeconnect-triggers/", env!("CARGO_PKG_VERSION")))
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(Duration::from_secs(15))
+            .tls_certs_merge(tls::ca_bundle()?)
             .build()?;
         Ok(Self {
             client,
@@ -106,6 +110,10 @@ impl Transport {
                     }));
                 }
                 Err(e) => {
+                    // A certificate that did not verify will not verify on the next attempt.
+                    if let Some(refused) = tls::refused(action, &e) {
+                        return Err(Failure::Permanent(refused));
+                    }
                     // Only a failed connect proves the request never left.
                     if !e.is_connect() {
                         self.unknown_outcomes.fetch_add(1, Ordering::SeqCst);
