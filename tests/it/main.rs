@@ -11,6 +11,7 @@ mod faults;
 mod fuzz;
 mod hardening;
 mod input;
+mod network;
 mod polish_b;
 mod polish_c;
 mod real_org;
