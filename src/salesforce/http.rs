@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use reqwest::Url;
 
 use super::error::{Api, Failure, SfError, classify};
-use super::tls;
+use super::{proxy, tls};
 use crate::backoff::Backoff;
 
 /// One overall deadline shared by every request of an operation (the `timeout` setting).
@@ -110,8 +110,11 @@ impl Transport {
                     }));
                 }
                 Err(e) => {
-                    // A certificate that did not verify will not verify on the next attempt.
-                    if let Some(refused) = tls::refused(action, &e) {
+                    // A certificate that did not verify, or a proxy that wants credentials,
+                    // will refuse the next attempt too.
+                    if let Some(refused) =
+                        tls::refused(action, &e).or_else(|| proxy::refused(action, &e))
+                    {
                         return Err(Failure::Permanent(refused));
                     }
                     // Only a failed connect proves the request never left.

@@ -124,6 +124,33 @@ fn a_wrong_name_or_an_expired_certificate_fails_at_once_with_its_reason() {
 }
 
 #[test]
+fn a_proxy_that_wants_credentials_fails_at_once_and_takes_them_from_the_url() {
+    let ca = TestCa::new("Corp Inspection CA");
+    let net = org_with(&ca, &["localhost"], false);
+    let proxy = ConnectProxy::start_with_login(Some("jo:s3cr%t"));
+    let ca_file = ca.write_pem(&temp_dir("ca"), "corp-ca.pem");
+    let run = net
+        .cli(&["status"])
+        .env("HTTPS_PROXY", &proxy.url())
+        .env("SSL_CERT_FILE", &ca_file.to_string_lossy())
+        .run();
+    run.expect(3)
+        .contains("answered 407 Proxy Authentication Required")
+        .contains("HTTPS_PROXY=http://USER:PASSWORD@HOST:PORT");
+    assert!(!run.all().contains("retrying"), "{}", run.stderr);
+    assert_eq!(proxy.tunnels().len(), 1, "one attempt");
+
+    let with_login = proxy.url().replace("http://", "http://jo:s3cr%25t@");
+    let run = net
+        .cli(&["status"])
+        .env("HTTPS_PROXY", &with_login)
+        .env("SSL_CERT_FILE", &ca_file.to_string_lossy())
+        .run();
+    run.expect(0);
+    assert!(!run.all().contains("s3cr"), "the password is not shown");
+}
+
+#[test]
 fn no_proxy_bypasses_the_proxy() {
     let ca = TestCa::new("Corp Inspection CA");
     let net = org_with(&ca, &["localhost"], false);

@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use rustls::{ServerConfig, ServerConnection};
@@ -197,6 +199,13 @@ pub struct ConnectProxy {
 
 impl ConnectProxy {
     pub fn start() -> Self {
+        Self::start_with_login(None)
+    }
+
+    /// A proxy that answers 407 to a CONNECT without `Proxy-Authorization: Basic` of `login`
+    /// (`user:password`). Refused CONNECTs are logged too.
+    pub fn start_with_login(login: Option<&str>) -> Self {
+        let wanted = login.map(|l| BASE64.encode(l));
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind proxy");
         let port = listener.local_addr().expect("proxy addr").port();
         let tunnels = Arc::new(Mutex::new(Vec::new()));
@@ -204,8 +213,9 @@ impl ConnectProxy {
         std::thread::spawn(move || {
             for client in listener.incoming().flatten() {
                 let log = Arc::clone(&log);
+                let wanted = wanted.clone();
                 std::thread::spawn(move || {
-                    let _ = tunnel(client, &log);
+                    let _ = tunnel(client, &log, wanted.as_deref());
                 });
             }
         });
@@ -223,7 +233,7 @@ impl ConnectProxy {
     }
 }
 
-fn tunnel(mut client: TcpStream, log: &Mutex<Vec<String>>) -> io::Result<()> {
+fn tunnel(mut client: TcpStream, log: &Mutex<Vec<String>>, login: Option<&str>) -> io::Result<()> {
     // The head, byte by byte: the client sends nothing more before the proxy answers.
     let mut head = Vec::new();
     let mut byte = [0u8; 1];
@@ -239,6 +249,20 @@ fn tunnel(mut client: TcpStream, log: &Mutex<Vec<String>>) -> io::Result<()> {
         return client.write_all(b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n");
     };
     log.lock().expect("proxy log").push(target.to_string());
+    let authorized = head.lines().any(|line| {
+        line.split_once(':').is_some_and(|(name, value)| {
+            let credentials = value.trim().split_once(' ');
+            name.eq_ignore_ascii_case("proxy-authorization")
+                && credentials.is_some_and(|(scheme, token)| {
+                    scheme.eq_ignore_ascii_case("basic") && Some(token) == login
+                })
+        })
+    });
+    if login.is_some() && !authorized {
+        return client.write_all(
+            b"HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"corp\"\r\nContent-Length: 0\r\n\r\n",
+        );
+    }
     let upstream = TcpStream::connect(target)?;
     client.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")?;
     let (mut up_in, mut up_out) = (upstream.try_clone()?, upstream);
