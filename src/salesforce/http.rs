@@ -62,12 +62,12 @@ impl Transport {
     pub fn new() -> anyhow::Result<Self> {
         // Another part of the process may have installed it already; either way ring is in place.
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let client = reqwest::Client::builder()
-            .user_agent(concat!("storeconnect-triggers/", env!("CARGO_PKG_VERSION")))
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(Duration::from_secs(15))
-            .tls_certs_merge(tls::ca_bundle()?)
-            .build()?;
+        let client = tls::build(
+            reqwest::Client::builder()
+                .user_agent(concat!("storeconnect-triggers/", env!("CARGO_PKG_VERSION")))
+                .redirect(reqwest::redirect::Policy::none())
+                .connect_timeout(Duration::from_secs(15)),
+        )?;
         Ok(Self {
             client,
             unknown_outcomes: AtomicU32::new(0),

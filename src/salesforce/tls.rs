@@ -22,6 +22,9 @@ use super::error::SfError;
 /// The variable that names a PEM file of CA certificates to trust, as for curl and OpenSSL.
 pub const CA_FILE_VAR: &str = "SSL_CERT_FILE";
 
+/// What `SSL_CERT_FILE` must be, for the errors about it.
+const CA_FILE_WANTED: &str = "it must name a PEM file of the CA certificates to trust (e.g. the CA of a proxy that inspects TLS); unset it to use the system's list";
+
 /// `SSL_CERT_FILE` is set but names no usable CA bundle: a configuration error, reported
 /// before any request.
 #[derive(Debug, thiserror::Error)]
@@ -33,7 +36,7 @@ pub fn ca_bundle() -> Result<Vec<reqwest::Certificate>, CaFileError> {
     let Some(path) = std::env::var_os(CA_FILE_VAR) else {
         return Ok(Vec::new());
     };
-    let what = "it must name a PEM file of the CA certificates to trust (e.g. the CA of a proxy that inspects TLS); unset it to use the system's list";
+    let what = CA_FILE_WANTED;
     if path.is_empty() {
         return Err(CaFileError(format!(
             "{CA_FILE_VAR} is set but empty: {what}"
@@ -63,6 +66,29 @@ pub fn ca_bundle() -> Result<Vec<reqwest::Certificate>, CaFileError> {
         .map(|der| reqwest::Certificate::from_der(der))
         .collect::<Result<_, _>>()
         .map_err(|e| CaFileError(format!("{CA_FILE_VAR} `{shown}`: {e}: {what}")))
+}
+
+/// Builds the client with the CAs of `SSL_CERT_FILE` added to the verifier's. A bundle it cannot
+/// take (a PEM block that holds no certificate a CA can have) is a [`CaFileError`] too.
+pub fn build(builder: reqwest::ClientBuilder) -> anyhow::Result<reqwest::Client> {
+    let bundle = ca_bundle()?;
+    let from_file = !bundle.is_empty();
+    builder.tls_certs_merge(bundle).build().map_err(|e| {
+        if !from_file {
+            return e.into();
+        }
+        let path = std::env::var_os(CA_FILE_VAR).unwrap_or_default();
+        let first: &(dyn StdError + 'static) = &e;
+        let why: Vec<String> = std::iter::successors(Some(first), |e| StdError::source(*e))
+            .map(ToString::to_string)
+            .collect();
+        CaFileError(format!(
+            "{CA_FILE_VAR} `{}` holds a certificate that cannot be used ({}): {CA_FILE_WANTED}",
+            Path::new(&path).display(),
+            why.join(": ")
+        ))
+        .into()
+    })
 }
 
 /// The error to report when `e` failed because the server's certificate did not verify: which

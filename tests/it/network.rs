@@ -172,6 +172,8 @@ fn an_unusable_ssl_cert_file_is_bad_input() {
     let net = org_with(&ca, &["localhost"], false);
     let dir = temp_dir("ca");
     std::fs::write(dir.join("key-only.pem"), "not a certificate\n").expect("write");
+    let garbage = "-----BEGIN CERTIFICATE-----\nZ2FyYmFnZQ==\n-----END CERTIFICATE-----\n";
+    std::fs::write(dir.join("garbage.pem"), garbage).expect("write");
     let missing = dir.join("missing.pem");
     let cases = [
         (String::new(), "SSL_CERT_FILE is set but empty".to_string()),
@@ -182,6 +184,10 @@ fn an_unusable_ssl_cert_file_is_bad_input() {
         (
             dir.join("key-only.pem").to_string_lossy().into_owned(),
             "holds no certificate".to_string(),
+        ),
+        (
+            dir.join("garbage.pem").to_string_lossy().into_owned(),
+            "holds a certificate that cannot be used".to_string(),
         ),
     ];
     for (value, words) in cases {
