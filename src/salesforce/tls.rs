@@ -4,7 +4,7 @@
 //! Which certificate authorities are trusted: reqwest's rustls-platform-verifier. On Linux (and
 //! in the action's container) it loads the system's list through rustls-native-certs, which, as
 //! OpenSSL and curl do, reads `SSL_CERT_FILE` (and `SSL_CERT_DIR`) *instead of* the system's list
-//! when set; on macOS it asks the keychain. [`ca_bundle`] reads `SSL_CERT_FILE` as well, so its
+//! when set; on macOS it asks the keychain. [`build`] reads `SSL_CERT_FILE` as well, so its
 //! CAs are trusted on every platform (on macOS in addition to the keychain's) and a file that
 //! cannot be used is refused before any request.
 
@@ -20,7 +20,7 @@ use rustls::pki_types::pem::PemObject;
 use super::error::SfError;
 
 /// The variable that names a PEM file of CA certificates to trust, as for curl and OpenSSL.
-pub const CA_FILE_VAR: &str = "SSL_CERT_FILE";
+const CA_FILE_VAR: &str = "SSL_CERT_FILE";
 
 /// What `SSL_CERT_FILE` must be, for the errors about it.
 const CA_FILE_WANTED: &str = "it must name a PEM file of the CA certificates to trust (e.g. the CA of a proxy that inspects TLS); unset it to use the system's list";
@@ -32,40 +32,39 @@ const CA_FILE_WANTED: &str = "it must name a PEM file of the CA certificates to 
 pub struct CaFileError(pub String);
 
 /// The CA certificates of the file that `SSL_CERT_FILE` names (none when it is not set).
-pub fn ca_bundle() -> Result<Vec<reqwest::Certificate>, CaFileError> {
+fn ca_bundle() -> Result<Vec<reqwest::Certificate>, CaFileError> {
     let Some(path) = std::env::var_os(CA_FILE_VAR) else {
         return Ok(Vec::new());
     };
-    let what = CA_FILE_WANTED;
     if path.is_empty() {
         return Err(CaFileError(format!(
-            "{CA_FILE_VAR} is set but empty: {what}"
+            "{CA_FILE_VAR} is set but empty: {CA_FILE_WANTED}"
         )));
     }
     let path = Path::new(&path);
     let shown = path.display();
     let bytes = std::fs::read(path).map_err(|e| {
         CaFileError(format!(
-            "{CA_FILE_VAR} `{shown}` cannot be read ({e}): {what}"
+            "{CA_FILE_VAR} `{shown}` cannot be read ({e}): {CA_FILE_WANTED}"
         ))
     })?;
     let certs = CertificateDer::pem_slice_iter(&bytes)
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| {
             CaFileError(format!(
-                "{CA_FILE_VAR} `{shown}` is not valid PEM ({e}): {what}"
+                "{CA_FILE_VAR} `{shown}` is not valid PEM ({e}): {CA_FILE_WANTED}"
             ))
         })?;
     if certs.is_empty() {
         return Err(CaFileError(format!(
-            "{CA_FILE_VAR} `{shown}` holds no certificate (no -----BEGIN CERTIFICATE----- block): {what}"
+            "{CA_FILE_VAR} `{shown}` holds no certificate (no -----BEGIN CERTIFICATE----- block): {CA_FILE_WANTED}"
         )));
     }
     certs
         .iter()
         .map(|der| reqwest::Certificate::from_der(der))
         .collect::<Result<_, _>>()
-        .map_err(|e| CaFileError(format!("{CA_FILE_VAR} `{shown}`: {e}: {what}")))
+        .map_err(|e| CaFileError(format!("{CA_FILE_VAR} `{shown}`: {e}: {CA_FILE_WANTED}")))
 }
 
 /// Builds the client with the CAs of `SSL_CERT_FILE` added to the verifier's. A bundle it cannot
@@ -113,7 +112,7 @@ pub fn refused(action: &str, e: &reqwest::Error) -> Option<SfError> {
 
 /// rustls's verdict on the server's certificate, found in `e`'s source chain. It sits inside an
 /// `io::Error`, whose `source()` skips the error it wraps: look inside those too.
-pub fn refused_certificate<'a>(e: &'a (dyn StdError + 'static)) -> Option<&'a CertificateError> {
+fn refused_certificate<'a>(e: &'a (dyn StdError + 'static)) -> Option<&'a CertificateError> {
     let mut next = Some(e);
     while let Some(err) = next {
         if let Some(rustls::Error::InvalidCertificate(problem)) = err.downcast_ref() {
