@@ -62,6 +62,9 @@ client-secret + client-id + instance-url (My Domain). login-url is ignored by th
 use it. sf org display no longer prints secrets: a value that starts [REDACTED] is refused.
 Prefer environment variables for secrets: flags show up in process listings.
 
+Behind a proxy: HTTPS_PROXY=http://[USER:PASSWORD@]HOST:PORT, NO_PROXY=hosts reached directly;
+a proxy that inspects TLS needs its CA: SSL_CERT_FILE=PEM file (see docs/network.md).
+
 EXIT CODES: 0 ok/enabled, 1 not in the wanted state, 2 bad input, 3 Salesforce/auth/network failure.
   run: the command's own exit code (128+N when signal N stopped it) once the triggers are back
   on and verified; if restoring them failed, that failure's code (1 or 3) whatever the command

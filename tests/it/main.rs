@@ -13,6 +13,7 @@ mod fuzz;
 mod hostile_input_and_late_writes;
 mod input;
 mod key_file;
+mod network;
 mod rng;
 mod run;
 mod salesforce_answers;
