@@ -15,13 +15,16 @@ use crate::github::Console;
 use crate::salesforce::Deadline;
 use crate::salesforce::Salesforce;
 use crate::salesforce::http::{Event, Transport};
+use crate::salesforce::tls::CaFileError;
 use crate::setting::{self, Located, Observed, Prepared, State};
 
 /// Opens a connection for `config` (no request is sent yet); what it reports while it works is
 /// printed on `console`.
 pub fn connect(config: &Config, console: Console) -> Result<Salesforce> {
-    let mut transport =
-        Transport::new().map_err(|e| Error::Local(e.context("setting up the HTTP client")))?;
+    let mut transport = Transport::new().map_err(|e| match e.downcast::<CaFileError>() {
+        Ok(bad_ca_file) => Error::Usage(bad_ca_file.to_string()),
+        Err(e) => Error::Local(e.context("setting up the HTTP client")),
+    })?;
     transport.set_listener(Box::new(move |event| print_event(console, &event)));
     Ok(Salesforce::new(
         transport,
@@ -35,7 +38,9 @@ pub fn connect(config: &Config, console: Console) -> Result<Salesforce> {
 fn print_event(console: Console, event: &Event) {
     match event {
         Event::Token(token) => console.mask(token.expose()),
-        Event::RefreshTokenRotated => console.warning("Refresh token rotated", &event.to_string()),
+        Event::RefreshTokenRotated(_) => {
+            console.warning("Refresh token rotated", &event.to_string())
+        }
         Event::Retrying { .. } | Event::SessionExpired { .. } | Event::SignedIn { .. } => {
             console.info(&event.to_string())
         }

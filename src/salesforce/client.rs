@@ -129,7 +129,9 @@ impl Salesforce {
         self.transport
             .release(Some(Event::Token(session.access_token.clone())));
         if notes.refresh_token_rotated {
-            self.transport.report(Event::RefreshTokenRotated);
+            self.transport.report(Event::RefreshTokenRotated(
+                self.credentials.rotated_refresh_token_warning(),
+            ));
         }
         if !matches!(self.credentials, Credentials::AccessToken { .. }) {
             self.transport.report(Event::SignedIn {

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use reqwest::Url;
 
 use super::error::{Api, Failure, SfError, classify};
+use super::{proxy, tls};
 use crate::backoff::Backoff;
 use crate::outside::Outside;
 use crate::secret::Secret;
@@ -70,8 +71,8 @@ pub enum Event {
         /// The org's host.
         host: String,
     },
-    /// The org rotated the refresh token of the auth URL.
-    RefreshTokenRotated,
+    /// The org rotated the refresh token of the auth URL: what that means for this sign-in.
+    RefreshTokenRotated(String),
 }
 
 impl fmt::Display for Event {
@@ -95,12 +96,13 @@ impl fmt::Display for Event {
                 crate::outside::one_line(answer, 2_000)
             ),
             Event::SignedIn { method, host } => {
-                write!(f, "Signed in with {method} to {}", Outside::name(host.as_str()))
+                write!(
+                    f,
+                    "Signed in with {method} to {}",
+                    Outside::name(host.as_str())
+                )
             }
-            Event::RefreshTokenRotated => f.write_str(
-                "This org rotates refresh tokens: the auth URL used here is now invalid, so a later step or run cannot reuse it. \
-                 Use the JWT bearer flow (client-id, username, jwt-key) for pipelines; it needs no stored token.",
-            ),
+            Event::RefreshTokenRotated(warning) => f.write_str(warning),
         }
     }
 }
@@ -129,16 +131,19 @@ pub struct Answer {
 }
 
 impl Transport {
-    /// Builds the client: rustls on ring, system CA roots, no redirects (credentials never follow
+    /// Builds the client: rustls on ring, system CA roots plus those of `SSL_CERT_FILE` (see
+    /// [`tls`]), proxies from `HTTPS_PROXY`/`NO_PROXY`, no redirects (credentials never follow
     /// a redirect to another host), a user agent naming this tool.
+    /// A `SSL_CERT_FILE` that cannot be used is a [`tls::CaFileError`].
     pub fn new() -> anyhow::Result<Self> {
         // Another part of the process may have installed it already; either way ring is in place.
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let client = reqwest::Client::builder()
-            .user_agent(concat!("storeconnect-triggers/", env!("CARGO_PKG_VERSION")))
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(Duration::from_secs(15))
-            .build()?;
+        let client = tls::build(
+            reqwest::Client::builder()
+                .user_agent(concat!("storeconnect-triggers/", env!("CARGO_PKG_VERSION")))
+                .redirect(reqwest::redirect::Policy::none())
+                .connect_timeout(Duration::from_secs(15)),
+        )?;
         Ok(Self {
             client,
             unknown_outcomes: AtomicU32::new(0),
@@ -222,6 +227,13 @@ impl Transport {
                     }));
                 }
                 Err(e) => {
+                    // A certificate that did not verify, or a proxy that wants credentials,
+                    // will refuse the next attempt too.
+                    if let Some(refused) =
+                        tls::refused(action, &e).or_else(|| proxy::refused(action, &e))
+                    {
+                        return Err(Failure::Permanent(refused));
+                    }
                     // Only a failed connect proves the request never left.
                     if !e.is_connect() {
                         self.unknown_outcomes.fetch_add(1, Ordering::SeqCst);
@@ -398,7 +410,7 @@ mod tests {
         transport.hold();
         transport.report(retry());
         transport.release(Some(Event::Token(Secret::new("00Dtoken"))));
-        transport.report(Event::RefreshTokenRotated);
+        transport.report(Event::RefreshTokenRotated("rotated".into()));
         let seen = seen.lock().unwrap();
         assert_eq!(seen.len(), 4);
         assert_eq!(
