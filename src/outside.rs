@@ -70,6 +70,20 @@ impl serde::Serialize for Outside {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for Outside {
+    /// A JSON string from the org, held as a name.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Outside::name)
+    }
+}
+
+impl From<&str> for Outside {
+    /// A name or value from outside.
+    fn from(text: &str) -> Self {
+        Outside::name(text)
+    }
+}
+
 /// Characters shown as `\u{…}`: controls (C0, DEL, C1), line and paragraph separators, and the
 /// invisible format characters that reorder or hide text (bidi overrides, zero widths, BOM).
 fn is_hidden(c: char) -> bool {

@@ -12,21 +12,21 @@ use super::http::Deadline;
 #[derive(Debug, Clone, Deserialize)]
 pub struct SObjectInfo {
     /// API name, e.g. `s_c__Setting__mdt`.
-    pub name: String,
+    pub name: Outside,
     /// Label, e.g. `StoreConnect Setting`.
-    pub label: String,
+    pub label: Outside,
 }
 
 /// One field of a describe result.
 #[derive(Debug, Clone, Deserialize)]
 pub struct FieldInfo {
     /// API name, e.g. `s_c__Setting__c`.
-    pub name: String,
+    pub name: Outside,
     /// Label, e.g. `Setting`.
-    pub label: String,
+    pub label: Outside,
     /// Field type: `boolean` for a checkbox, `string`/`textarea` for text, …
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: Outside,
     /// Whether the field is custom.
     #[serde(default)]
     pub custom: bool,

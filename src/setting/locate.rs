@@ -19,7 +19,7 @@ pub async fn locate(
 ) -> Result<(Located, Option<Map<String, Value>>), Error> {
     let type_name = match &pins.setting_type {
         Some(t) => t.clone(),
-        None => org_name(discover_type(sf, deadline).await?, "setting-type", "__mdt")?,
+        None => org_name(&discover_type(sf, deadline).await?, "setting-type", "__mdt")?,
     };
     let (field, kind) = match &pins.setting_field {
         Some(f) => (f.clone(), None),
@@ -35,9 +35,8 @@ pub async fn locate(
             let name = row
                 .get("QualifiedApiName")
                 .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string();
-            (org_name(name, "setting-record", "")?, Some(row))
+                .unwrap_or_default();
+            (org_name(&name.into(), "setting-record", "")?, Some(row))
         }
     };
     Ok((
@@ -52,11 +51,11 @@ pub async fn locate(
     ))
 }
 
-async fn discover_type(sf: &mut Salesforce, deadline: &Deadline) -> Result<String, Error> {
+async fn discover_type(sf: &mut Salesforce, deadline: &Deadline) -> Result<Outside, Error> {
     let objects = rest::describe_global(sf, deadline).await?;
-    let matches: Vec<String> = objects
+    let matches: Vec<Outside> = objects
         .into_iter()
-        .filter(|o| o.name.ends_with("__mdt") && o.label == TYPE_LABEL)
+        .filter(|o| o.name.raw().ends_with("__mdt") && o.label.raw() == TYPE_LABEL)
         .map(|o| o.name)
         .collect();
     pick(
@@ -75,7 +74,7 @@ async fn discover_field(
     let fields = rest::describe(sf, deadline, type_name).await?;
     let candidates: Vec<_> = fields
         .into_iter()
-        .filter(|f| f.custom && f.label == FIELD_LABEL)
+        .filter(|f| f.custom && f.label.raw() == FIELD_LABEL)
         .collect();
     let name = pick(
         candidates.iter().map(|f| f.name.clone()).collect(),
@@ -83,22 +82,22 @@ async fn discover_field(
         &format!("the describe of {type_name}"),
         "setting-field",
     )?;
-    let name = org_name(name, "setting-field", "__c")?;
+    let name = org_name(&name, "setting-field", "__c")?;
     let kind = candidates
         .iter()
-        .find(|f| f.name == name)
-        .map(|f| f.kind.as_str());
+        .find(|f| f.name.raw() == name)
+        .map(|f| f.kind.raw());
     let kind = FieldKind::from_describe(type_name, &name, kind)?;
     Ok((name, kind))
 }
 
 /// One match wins; several are narrowed to the StoreConnect namespace; otherwise a clear error.
-fn pick(mut matches: Vec<String>, what: &str, place: &str, pin: &str) -> Result<String, Error> {
+fn pick(mut matches: Vec<Outside>, what: &str, place: &str, pin: &str) -> Result<Outside, Error> {
     if matches.len() > 1 {
         let prefix = format!("{NAMESPACE}__");
-        let ours: Vec<String> = matches
+        let ours: Vec<Outside> = matches
             .iter()
-            .filter(|m| m.starts_with(&prefix))
+            .filter(|m| m.raw().starts_with(&prefix))
             .cloned()
             .collect();
         if !ours.is_empty() {
@@ -114,30 +113,33 @@ fn pick(mut matches: Vec<String>, what: &str, place: &str, pin: &str) -> Result<
             ),
         }),
         _ => Err(Error::NotFound {
-            message: format!("several {what}s in {place}: {}", shown(&matches)),
+            message: format!(
+                "several {what}s in {place}: {}",
+                shown(matches.iter().map(Outside::raw))
+            ),
             hint: format!("pin the right one with {pin}"),
         }),
     }
 }
 
 /// Names the org listed, each escaped and clipped, for a message.
-fn shown(names: &[impl AsRef<str>]) -> String {
+fn shown<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
     let shown: Vec<String> = names
-        .iter()
-        .map(|n| Outside::name(n.as_ref()).shown())
+        .into_iter()
+        .map(|n| Outside::name(n).shown())
         .collect();
     shown.join(", ")
 }
 
 /// A name the org returned, accepted only if it passes the rules a pin of `setting` must
 /// (`suffix`: `__mdt`, `__c` or none): anything else could alter a query or a line it is put in.
-pub(super) fn org_name(name: String, setting: &str, suffix: &str) -> Result<String, Error> {
-    match crate::config::api_name(setting, &name, suffix) {
-        Ok(valid) if valid == name => Ok(name),
+pub(super) fn org_name(name: &Outside, setting: &str, suffix: &str) -> Result<String, Error> {
+    match crate::config::api_name(setting, name.raw(), suffix) {
+        Ok(valid) if valid == name.raw() => Ok(valid),
         _ => Err(Error::NotFound {
             message: format!(
                 "the org returned a name that is not an API name: `{}` (for {setting}); nothing was changed",
-                Outside::name(name)
+                name
             ),
             hint: format!(
                 "pin the right name with {setting} (Setup > Custom Metadata Types shows it), and report this answer to the maintainers"
@@ -173,7 +175,7 @@ async fn discover_record(
         _ => {
             let names: Vec<&str> = rows.iter().filter_map(|r| r.get("QualifiedApiName").and_then(Value::as_str)).collect();
             Err(Error::NotFound {
-                message: format!("several {type_name} records labelled \"{RECORD_LABEL}\": {}", shown(&names)),
+                message: format!("several {type_name} records labelled \"{RECORD_LABEL}\": {}", shown(names)),
                 hint: "pin the right one with setting-record".into(),
             })
         }
@@ -193,7 +195,8 @@ mod tests {
                 "p",
                 "x"
             )
-            .unwrap(),
+            .unwrap()
+            .raw(),
             "s_c__Setting__mdt"
         );
         assert!(pick(vec!["a__S__mdt".into(), "b__S__mdt".into()], "t", "p", "x").is_err());

@@ -25,7 +25,7 @@ pub async fn prepare(
     })?;
     // Every field name goes back into the write and the read-back query: API names only.
     for (field, _) in &record.values {
-        super::locate::org_name(field.clone(), "a field of the record", "__c")?;
+        super::locate::org_name(&field.as_str().into(), "a field of the record", "__c")?;
     }
     // Pins may differ in letter case from the org's spelling: adopt the org's.
     if let Some((field, _)) = record
@@ -128,8 +128,8 @@ async fn owned_xsi_type(
     let fields = rest::describe(sf, deadline, &located.type_name).await?;
     let kind = fields
         .iter()
-        .find(|f| f.name.eq_ignore_ascii_case(&located.field))
-        .map(|f| f.kind.as_str());
+        .find(|f| f.name.raw().eq_ignore_ascii_case(&located.field))
+        .map(|f| f.kind.raw());
     Ok(FieldKind::from_describe(&located.type_name, &located.field, kind)?.xsi_type())
 }
 
