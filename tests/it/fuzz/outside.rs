@@ -221,3 +221,77 @@ fn org_text_in_the_job_summary_stays_text_and_outputs_stay_parseable() {
         assert_eq!(parsed["state"], "false");
     }
 }
+
+#[test]
+fn random_outside_text_through_the_binary_in_a_runner_never_speaks() {
+    use crate::common::*;
+    use crate::injection::assert_no_injected_command;
+    let mut rng = Rng(seed("FUZZ_SEED"));
+    for round in 0..24 {
+        let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, rng.chance(50));
+        let said = format!("{}INJ{}", outside_text(&mut rng), rng.pick(PAYLOADS));
+        let json = serde_json::to_string(&said).expect("JSON string");
+        let xml = storeconnect_triggers::salesforce::xml::escape(&said);
+        let (what, fault) = match rng.below(5) {
+            0 => (
+                "token error",
+                Some(Fault::status(
+                    Op::Token,
+                    1,
+                    503,
+                    &format!(r#"{{"error":"temporarily_unavailable","error_description":{json}}}"#),
+                )),
+            ),
+            1 => (
+                "REST error",
+                Some(Fault::status(
+                    Op::Query,
+                    1,
+                    rng.pick(&[400, 503]),
+                    &format!(r#"[{{"errorCode":"X","message":{json}}}]"#),
+                )),
+            ),
+            2 => (
+                "fault string",
+                Some(Fault::status(
+                    Op::ReadMetadata,
+                    1,
+                    500,
+                    &soap_fault(
+                        rng.pick(&["INVALID_SESSION_ID", "INSUFFICIENT_ACCESS"]),
+                        &xml,
+                    ),
+                )),
+            ),
+            3 => (
+                "record name",
+                Some(Fault::status(
+                    Op::Query,
+                    1,
+                    200,
+                    &format!(
+                        r#"{{"totalSize":1,"done":true,"records":[{{"QualifiedApiName":{json},"MasterLabel":"StoreConnect Triggers Enabled","s_c__Setting__c":true}}]}}"#
+                    ),
+                )),
+            ),
+            _ => {
+                org.set_last_modified(&said, std::time::SystemTime::now());
+                ("lastModifiedByName", None)
+            }
+        };
+        if let Some(fault) = fault {
+            org.inject(fault);
+        }
+        let command = rng.pick(&["status", "check", "disable"]);
+        let mut cli = Cli::for_org(&org, Auth::AuthUrl, &[command]);
+        cli.env("GITHUB_ACTIONS", "true").setting("timeout", "5");
+        let run = cli.run();
+        assert!(
+            [0, 1, 3].contains(&run.code),
+            "round {round} ({what}, {command}): exit {}\n{}",
+            run.code,
+            run.all()
+        );
+        assert_no_injected_command(&run.all());
+    }
+}
