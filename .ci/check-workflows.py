@@ -11,6 +11,7 @@ release.yml
   anonymous-pull   after `docker logout`, `docker buildx imagetools inspect IMAGE@DIGEST` runs
                    before the release commit and the tags, and stops the job when it fails
   release-before-major  the GitHub release is published before the major tag moves
+  bundle           the binaries' attestation bundle is a release asset
   oci-mediatypes   the image is pushed with OCI media types (buildx drops index annotations
                    with Docker's)
   attest-permissions    every job that attests has id-token, attestations and
@@ -100,6 +101,8 @@ if pull is not None:
     check(all(i < pull for i in logins) and not registry_after, "anonymous-pull: nothing after it needs the registry login")
 
 release = index(lambda s: "gh release create" in run_of(s))
+check(release is not None and "sigstore.jsonl" in run_of(ps[release]) and any("bundle-path" in str(s.get("env", "")) for s in ps),
+      "bundle: the release publishes the binaries' attestation bundle (the CI kits verify with gh --bundle, no login)")
 major = index(lambda s: "${VERSION%%.*}" in run_of(s))
 check(release is not None and major is not None and release < major,
       "release-before-major: the GitHub release is published before the major tag moves")
