@@ -2,10 +2,12 @@
 //!
 //! Each example marks its steps with a comment line, `# [test:PHASE]` (`// [test:PHASE]` in the
 //! Jenkinsfile), right above the step. These tests read the marked steps, check that each example
-//! has the phases its system needs in the right order, and run them in that order through the
-//! compiled binary against the simulated org — the maintenance command replaced by one that fails
-//! (or succeeds) — applying the system's own rule for which steps run after a failure and whose
-//! exit code counts. They prove that the org ends `true` and the pipeline's outcome is right.
+//! has the phases its system needs in the right order (`run`: the command through
+//! `storeconnect-triggers run --`; `restore`: the always-run `enable`; `verify` where the restore's
+//! exit code is ignored), and run them in that order through the compiled binary against the
+//! simulated org — the maintenance command replaced by one that fails (or succeeds) — applying the
+//! system's own rule for which steps run after a failure and whose exit code counts. They prove
+//! that the org ends `true` and the pipeline's outcome is right.
 
 mod install;
 mod pipelines;
@@ -42,22 +44,23 @@ struct Example {
     places: &'static [(&'static str, &'static [&'static str], &'static str)],
 }
 
-/// Restore in a place whose exit code is ignored, so a later always-run step verifies.
-const RESTORE_IGNORED_THEN_VERIFY: &[(&str, Kind)] = &[
-    ("disable", Main),
-    ("work", Main),
+/// `run --` the command, restore in a place whose exit code is ignored, so a later always-run
+/// step verifies.
+const RUN_RESTORE_IGNORED_THEN_VERIFY: &[(&str, Kind)] = &[
+    ("run", Main),
     ("restore", AlwaysIgnored),
     ("verify", Always),
 ];
 
-/// Restore in an always-run step whose failure fails the pipeline.
-const RESTORE_COUNTS: &[(&str, Kind)] = &[("disable", Main), ("work", Main), ("restore", Always)];
+/// `run --` the command, then restore in an always-run step whose failure fails the pipeline.
+const RUN_RESTORE_COUNTS: &[(&str, Kind)] = &[("run", Main), ("restore", Always)];
 
 const EXAMPLES: &[Example] = &[
     Example {
         path: "templates/storeconnect-triggers-guard.yml",
-        phases: RESTORE_IGNORED_THEN_VERIFY,
+        phases: RUN_RESTORE_IGNORED_THEN_VERIFY,
         places: &[
+            ("run", &["script:", "\"$[[ inputs.job-name ]]\":"], ""),
             ("restore", &["after_script:"], ""),
             (
                 "verify",
@@ -67,31 +70,35 @@ const EXAMPLES: &[Example] = &[
             (
                 "verify",
                 &["\"$[[ inputs.job-name ]]-verify\":"],
-                "- when: always",
+                "when: always",
             ),
         ],
     },
     Example {
         path: "docs/ci/bitbucket-pipelines.yml",
-        phases: RESTORE_IGNORED_THEN_VERIFY,
+        phases: RUN_RESTORE_IGNORED_THEN_VERIFY,
         places: &[
+            ("run", &["script:", "- step:"], ""),
             ("restore", &["after-script:"], ""),
             ("verify", &["script:", "- final:"], ""),
         ],
     },
     Example {
         path: "docs/ci/azure-pipelines.yml",
-        phases: RESTORE_COUNTS,
+        phases: RUN_RESTORE_COUNTS,
         places: &[("restore", &["- script:"], "condition: always()")],
     },
     Example {
         path: "docs/ci/Jenkinsfile",
-        phases: RESTORE_COUNTS,
-        places: &[("restore", &["always {", "post {"], "")],
+        phases: RUN_RESTORE_COUNTS,
+        places: &[
+            ("run", &["steps {", "stage("], ""),
+            ("restore", &["always {", "post {"], ""),
+        ],
     },
     Example {
         path: "docs/ci/circleci-config.yml",
-        phases: RESTORE_COUNTS,
+        phases: RUN_RESTORE_COUNTS,
         places: &[("restore", &["- run:"], "when: always")],
     },
 ];
@@ -147,9 +154,13 @@ fn marked_lines(text: &str) -> Vec<(String, usize)> {
 }
 
 /// The step on line `j`: a YAML list item or key (`- cmd`, `script: cmd`, `command: cmd`,
-/// `- pipe: …` with its `variables:`), or a Jenkins `sh 'cmd'`.
+/// `- pipe: …` with its `variables:`), or a Jenkins `sh 'cmd'` or `sh(script: 'cmd', …)`.
 fn parse_step(lines: &[&str], j: usize) -> Step {
     let mut t = lines[j].trim();
+    if let Some((_, rest)) = t.split_once("sh(script: '") {
+        let command = rest.split_once('\'').map_or(rest, |(c, _)| c);
+        return Step::Shell(command.to_string());
+    }
     t = t.strip_prefix("- ").unwrap_or(t);
     if t.starts_with("pipe: ") {
         let mut vars = Vec::new();
@@ -249,12 +260,13 @@ fn process(program: &str) -> Command {
     command
 }
 
-/// Runs one step as its system would and returns its exit code.
-fn run_step(step: &Step, store: &HashMap<String, String>, extra: &[(&str, &str)]) -> Run {
+/// The process of one step as its system would start it.
+fn step_command(step: &Step, store: &HashMap<String, String>, extra: &[(&str, &str)]) -> Command {
     let mut command = match step {
         Step::Shell(line) => {
             // The system maps the secrets into the step's environment (env:, credentials(),
-            // a context, masked CI/CD variables) under the names the binary reads.
+            // a context, masked CI/CD variables, repository variables) under the names the
+            // binary reads.
             let mut c = process("sh");
             c.arg("-c").arg(line);
             for (k, v) in store.iter().filter(|(k, _)| k.starts_with("STORECONNECT_")) {
@@ -282,7 +294,16 @@ fn run_step(step: &Step, store: &HashMap<String, String>, extra: &[(&str, &str)]
     for (k, v) in extra {
         command.env(k, v);
     }
-    Run::from_output(command.output().expect("step runs"))
+    command
+}
+
+/// Runs one step as its system would and returns its exit code.
+fn run_step(step: &Step, store: &HashMap<String, String>, extra: &[(&str, &str)]) -> Run {
+    Run::from_output(
+        step_command(step, store, extra)
+            .output()
+            .expect("step runs"),
+    )
 }
 
 /// The outcome of one emulated pipeline.
@@ -293,12 +314,87 @@ struct Outcome {
     log: String,
 }
 
+/// How the maintenance command ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Work {
+    /// The command exits with this shell code, and `run` restores.
+    Exit(&'static str),
+    /// The system kills the whole step (SIGKILL) while the command runs: `run` cannot
+    /// restore, only the always-run backstop can.
+    Killed,
+}
+
+/// The `run --` step with its command replaced by one that records whether the org was off,
+/// waits for `go`, then ends as `work` says: runs it, calling `before_restore` while the
+/// command waits (so a fault hits `run`'s own restore). Returns the step's run and whether
+/// the org was off during the command.
+fn run_guarded(
+    step: &Step,
+    store: &HashMap<String, String>,
+    org: &SimOrg,
+    work: Work,
+    before_restore: &impl Fn(&SimOrg),
+) -> (Run, bool) {
+    let end = match work {
+        Work::Exit(code) => code,
+        Work::Killed => "sleep 60",
+    };
+    let Step::Shell(line) = step else {
+        panic!("the run step is a shell line: {step:?}")
+    };
+    let prefix = "storeconnect-triggers run -- ";
+    assert!(
+        line.starts_with(prefix),
+        "the work runs through `{prefix}`: {line}"
+    );
+    let dir = temp_dir("ci-run");
+    let (seen, go) = (dir.join("seen"), dir.join("go"));
+    let command = format!(
+        "{prefix}sh -c 'storeconnect-triggers status >/dev/null 2>&1; echo $? > {seen}; \
+         while [ ! -e {go} ]; do sleep 0.02; done; {end}'",
+        seen = seen.display(),
+        go = go.display(),
+    );
+    let mut step = step_command(&Step::Shell(command), store, &[]);
+    // Its own process group, so that a kill takes the step with everything it started.
+    std::os::unix::process::CommandExt::process_group(&mut step, 0);
+    let mut child = step
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run step starts");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    // The shell creates the file before it writes the code: wait for the code.
+    let reported = || std::fs::read_to_string(&seen).is_ok_and(|code| code.ends_with('\n'));
+    while !reported()
+        && std::time::Instant::now() < deadline
+        && child.try_wait().expect("run step state").is_none()
+    {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // `status` exits 1 when the triggers are off.
+    let off = std::fs::read_to_string(&seen).is_ok_and(|code| code.trim() == "1");
+    before_restore(org);
+    if work == Work::Killed {
+        // The shell, `run` and the command all go at once, as when a runner is torn down.
+        let group = format!("-{}", child.id());
+        let killed = std::process::Command::new("kill")
+            .args(["-KILL", "--", &group])
+            .status()
+            .expect("kill runs");
+        assert!(killed.success(), "the step's process group was killed");
+    }
+    std::fs::write(&go, "").expect("go");
+    let run = Run::from_output(child.wait_with_output().expect("run step ends"));
+    (run, off)
+}
+
 /// Runs the steps in order with `work` as the maintenance command; `before_restore` runs
-/// just after it (to inject faults).
+/// while the command runs, after `run` disabled (to inject faults into its restore).
 fn run_pipeline(
     steps: &[(&str, Kind, Step)],
     org: &SimOrg,
-    work: &str,
+    work: Work,
     before_restore: impl Fn(&SimOrg),
 ) -> Outcome {
     let store = secret_store(org);
@@ -310,19 +406,16 @@ fn run_pipeline(
             log.push_str(&format!("[{phase}] skipped\n"));
             continue;
         }
-        let step = if *phase == "work" {
-            off_during_work = !enabled(org);
-            Step::Shell(work.to_string())
+        let run = if *phase == "run" {
+            let (run, off) = run_guarded(step, &store, org, work, &before_restore);
+            off_during_work = off;
+            run
         } else {
-            step.clone()
+            run_step(step, &store, &[])
         };
-        let run = run_step(&step, &store, &[]);
         log.push_str(&format!("[{phase}] exit {}\n{}\n", run.code, run.all()));
         if run.code != 0 && *kind != AlwaysIgnored {
             failed = true;
-        }
-        if *phase == "work" {
-            before_restore(org);
         }
     }
     Outcome {
