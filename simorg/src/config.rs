@@ -51,6 +51,10 @@ pub struct OrgConfig {
     /// Fields that every successful updateMetadata sets to nil whatever was sent (simulates an org
     /// clearing data behind the client's back).
     pub update_clears: Vec<String>,
+    /// The org's API host as its clients reach it, when that is not the server itself (e.g.
+    /// `https://localhost:PORT` of a TLS terminator in front of it): the `instance_url` the token
+    /// endpoint answers and the `Host` that API calls must name. `None` = `http://localhost:PORT`.
+    pub public_instance_url: Option<String>,
 }
 
 /// How readMetadata answers a name it cannot show.
@@ -103,6 +107,7 @@ impl Default for OrgConfig {
             protected_record: false,
             min_api_version: 31,
             update_clears: Vec::new(),
+            public_instance_url: None,
         }
     }
 }

@@ -24,6 +24,10 @@ impl SimOrg {
     pub fn start(cfg: OrgConfig) -> SimOrg {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
         let port = listener.local_addr().expect("local addr").port();
+        let instance_url = cfg
+            .public_instance_url
+            .clone()
+            .unwrap_or_else(|| format!("http://localhost:{port}"));
         let state = State {
             types: store::build_types(&cfg),
             records: store::build_records(&cfg),
@@ -38,7 +42,7 @@ impl SimOrg {
         };
         let shared = Arc::new(Shared {
             url: format!("http://127.0.0.1:{port}"),
-            instance_url: format!("http://localhost:{port}"),
+            instance_url,
             state: Mutex::new(state),
             stop: AtomicBool::new(false),
             in_flight: AtomicUsize::new(0),
@@ -70,7 +74,8 @@ impl SimOrg {
         }
     }
 
-    /// The org's own host ("My Domain"), `http://localhost:PORT`: the `instance_url` the token
+    /// The org's own host ("My Domain"), `http://localhost:PORT` (or the configured
+    /// [`OrgConfig::public_instance_url`](crate::OrgConfig::public_instance_url)): the `instance_url` the token
     /// endpoint returns, the only host that serves REST and SOAP calls, and the only one that
     /// accepts the client-credentials grant.
     pub fn instance_url(&self) -> String {

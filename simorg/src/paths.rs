@@ -75,7 +75,10 @@ pub(crate) fn soap_operation(body: &str) -> Option<String> {
 
 /// Whether the request was addressed to the org's instance host (by its `Host` header).
 pub(crate) fn on_instance_host(shared: &Shared, req: &HttpRequest) -> bool {
-    let wanted = shared.instance_url.trim_start_matches("http://");
+    let wanted = shared
+        .instance_url
+        .trim_start_matches("http://")
+        .trim_start_matches("https://");
     req.header("host")
         .is_some_and(|h| h.eq_ignore_ascii_case(wanted))
 }

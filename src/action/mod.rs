@@ -145,7 +145,7 @@ pub async fn run(phase: Phase) -> Exit {
 }
 
 async fn run_phase(phase: Phase, console: Console, report: &mut Report) -> Result<Exit, Failed> {
-    let raw = RawSettings::from_env_prefixed("INPUT_")?;
+    let raw = RawSettings::from_action_inputs()?;
     // Before anything else can print it.
     if let Some(token) = raw.access_token() {
         console.mask(token.expose());

@@ -1,5 +1,6 @@
 //! The `--help` text: commands, then every setting from the table with its default, then exit codes.
 
+use super::parse::SHORT_FLAGS;
 use crate::config::settings::{Kind, SETTINGS};
 
 /// The help text.
@@ -19,9 +20,14 @@ pub fn usage() -> String {
                 .default
                 .map(|d| format!(" (default {d})"))
                 .unwrap_or_default();
+            let short = SHORT_FLAGS
+                .iter()
+                .find(|(_, name)| *name == s.name)
+                .map(|(flag, _)| format!("{flag}, "))
+                .unwrap_or_default();
             format!(
                 "  {:<31} {}{default}\n      {}",
-                format!("{} {value}", s.flag),
+                format!("{short}{} {value}", s.flag),
                 s.env,
                 s.help.replace('`', "")
             )
@@ -49,10 +55,15 @@ SETTINGS (flag, or environment variable; flags win; empty values count as unset)
 BOOL is true/false (any case; also 1/0, yes/no): --dry-run alone means true; --dry-run=false and
 --dry-run false also work.
 
-Sign in with exactly one of: access-token + instance-url; auth-url (force://id:secret:token@host);
-jwt-key + client-id + username [+ login-url]; client-secret + client-id + instance-url (My Domain).
-login-url is ignored by the methods that do not use it.
+Sign in with exactly one of: access-token + instance-url; auth-url (force://id:secret:token@host,
+from sf org auth show-sfdx-auth-url --target-org ALIAS --json); target-org (a Salesforce CLI login:
+asks sf, which must be on PATH); jwt-key or jwt-key-file + client-id + username [+ login-url];
+client-secret + client-id + instance-url (My Domain). login-url is ignored by the methods that do not
+use it. sf org display no longer prints secrets: a value that starts [REDACTED] is refused.
 Prefer environment variables for secrets: flags show up in process listings.
+
+Behind a proxy: HTTPS_PROXY=http://[USER:PASSWORD@]HOST:PORT, NO_PROXY=hosts reached directly;
+a proxy that inspects TLS needs its CA: SSL_CERT_FILE=PEM file (see docs/network.md).
 
 EXIT CODES: 0 ok/enabled, 1 not in the wanted state, 2 bad input, 3 Salesforce/auth/network failure.
   run: the command's own exit code (128+N when signal N stopped it) once the triggers are back

@@ -12,6 +12,9 @@ pub const COMMANDS: &[&str] = &["status", "check", "enable", "disable", "run", "
 /// Flags that are not settings.
 const OWN_FLAGS: &[&str] = &["json", "help", "version"];
 
+/// One-letter flags of settings, as the Salesforce CLI spells them: `-o ALIAS`.
+pub(crate) const SHORT_FLAGS: &[(&str, &str)] = &[("-o", "target-org")];
+
 /// Parses arguments (without the program name).
 pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Cli, Error> {
     let mut args = args.into_iter().peekable();
@@ -66,6 +69,12 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Cli, Error> {
                     overrides.push((setting.name.to_string(), value));
                 }
             }
+        } else if let Some((flag, name)) = SHORT_FLAGS.iter().find(|(f, _)| *f == text) {
+            let value = args
+                .next()
+                .and_then(|v| v.into_string().ok())
+                .ok_or_else(|| Error::usage(format!("{flag} (--{name}) needs a value")))?;
+            overrides.push((name.to_string(), value));
         } else if text == "-h" {
             help = true;
         } else if text == "-V" {

@@ -170,3 +170,14 @@ fn command_errors_list_the_commands() {
         err(&["nope"])
     );
 }
+
+#[test]
+fn dash_o_names_the_target_org_as_sf_does() {
+    let cli = p(&["status", "-o", "prod"]).unwrap();
+    assert_eq!(cli.overrides, vec![("target-org".into(), "prod".into())]);
+    let long = p(&["--target-org=prod", "status"]).unwrap();
+    assert_eq!(long.overrides, cli.overrides);
+    let err = p(&["status", "-o"]).unwrap_err().to_string();
+    assert!(err.contains("-o (--target-org) needs a value"), "{err}");
+    assert!(usage().contains("-o, --target-org TEXT"));
+}

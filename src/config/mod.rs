@@ -8,6 +8,7 @@ use crate::error::Error;
 use crate::salesforce::auth::Credentials;
 use crate::setting::Pins;
 
+mod env;
 pub mod raw;
 pub mod settings;
 pub mod sign_in;
@@ -53,14 +54,15 @@ fn value<'a>(raw: &'a RawSettings, name: &str) -> &'a str {
 impl Config {
     /// Validates raw settings. Every error here is a configuration error (exit 2).
     pub fn from_raw(raw: RawSettings) -> Result<Config, Error> {
-        let credentials = SignIn::choose(&raw)?.credentials(&raw)?;
-        let api_version = validate::api_version(value(&raw, "api-version"))?;
+        let method = SignIn::choose(&raw)?;
         let timeout = validate::whole_number(
             setting("timeout"),
             value(&raw, "timeout"),
             1..=MAX_TIMEOUT_SECS,
             "seconds",
         )?;
+        let api_version = validate::api_version(value(&raw, "api-version"))?;
+        let credentials = method.credentials(&raw, Duration::from_secs(timeout))?;
         let dry_run = parse_bool("dry-run", value(&raw, "dry-run"))?;
         let pin = |name: &str, suffix: &str| {
             raw.get(name)

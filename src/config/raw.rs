@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::fmt;
+use std::path::{Path, PathBuf};
 
+use super::env::EnvSettings;
 use super::settings::{self, Setting};
 use crate::error::Error;
 use crate::secret::Secret;
@@ -17,6 +19,10 @@ pub const MAX_VALUE_CHARS: usize = 16 * 1024;
 pub struct RawSettings {
     /// Set values by setting name; every value is kept as a [`Secret`] so none can leak by accident.
     values: BTreeMap<&'static str, Secret>,
+    /// Where each set value came from: its variable (`STORECONNECT_ACCESS_TOKEN`) or flag.
+    sources: BTreeMap<&'static str, String>,
+    /// Where relative paths start (the action's workspace); `None`: the current directory.
+    base_dir: Option<PathBuf>,
     /// The action's `mode` input (unused by the CLI).
     pub mode: Option<String>,
 }
@@ -36,13 +42,15 @@ impl fmt::Debug for RawSettings {
 
 impl RawSettings {
     /// Reads settings from `(name, value)` pairs whose names start with `prefix`
-    /// (`STORECONNECT_` or `INPUT_`). Empty and whitespace-only values are dropped.
+    /// (`STORECONNECT_` or `INPUT_`) through envy ([`EnvSettings`]). Empty and whitespace-only
+    /// values are dropped; two variables for one setting (`INPUT_DRY_RUN`, `INPUT_DRY-RUN`) are
+    /// refused by name.
     pub fn from_pairs(
         prefix: &str,
         pairs: impl IntoIterator<Item = (String, String)>,
     ) -> Result<Self, Error> {
-        let mut raw = RawSettings::default();
         let mut seen: BTreeMap<&'static str, String> = BTreeMap::new();
+        let mut fields = Vec::new();
         for (key, value) in pairs {
             let Some(rest) = key.strip_prefix(prefix) else {
                 continue;
@@ -52,20 +60,30 @@ impl RawSettings {
                 continue;
             };
             // A secret pasted with a trailing newline must not become an invalid header.
-            let value = value.trim().to_string();
+            let value = value.trim();
             if value.is_empty() {
                 continue;
             }
-            check_size(&key, &value)?;
+            check_size(&key, value)?;
             if let Some(first) = seen.insert(name, key.clone()) {
                 return Err(Error::usage(format!(
                     "cannot read settings from {prefix}* variables: {first} and {key} both set {name}; keep one"
                 )));
             }
-            if name == MODE {
-                raw.mode = Some(value);
-            } else {
-                raw.values.insert(name, Secret::new(value));
+            fields.push((name.replace('-', "_"), value.to_string()));
+        }
+        let env = EnvSettings::read(prefix, fields)?;
+        let mut raw = RawSettings {
+            mode: env.mode.clone(),
+            ..RawSettings::default()
+        };
+        for (field, value) in env.into_entries() {
+            let (Some(value), Some(setting)) = (value, settings::by_variable(field)) else {
+                continue;
+            };
+            raw.values.insert(setting.name, value);
+            if let Some(source) = seen.remove(setting.name) {
+                raw.sources.insert(setting.name, source);
             }
         }
         Ok(raw)
@@ -83,19 +101,46 @@ impl RawSettings {
         Self::from_pairs(prefix, env_pairs(prefix, std::env::vars_os())?)
     }
 
+    /// Reads the action's inputs (`INPUT_*`); relative paths start at the workspace.
+    pub fn from_action_inputs() -> Result<Self, Error> {
+        let mut raw = Self::from_env_prefixed("INPUT_")?;
+        if let Some(name) = raw.sources.get("target-org") {
+            return Err(Error::usage(format!(
+                "{name}: target-org works with the command-line tool only; the action's container cannot see the runner's Salesforce CLI login. Store the org's SFDX auth URL (`sf org auth show-sfdx-auth-url --target-org ALIAS --json`, result.sfdxAuthUrl) in a secret and pass it as auth-url, or sign in with JWT"
+            )));
+        }
+        raw.base_dir = std::env::var_os("GITHUB_WORKSPACE").map(PathBuf::from);
+        Ok(raw)
+    }
+
     /// Sets one setting by its kebab-case name (a flag overriding the environment).
+    /// An empty flag counts as unset: it leaves the environment's value in place.
     pub fn set(&mut self, name: &str, value: String) -> Result<(), Error> {
         check_size(&format!("--{name}"), &value)?;
         let Some(setting) = settings::find(name) else {
             return Err(Error::usage(format!("unknown setting `{name}`")));
         };
         let value = value.trim();
-        if value.is_empty() {
-            self.values.remove(setting.name);
-        } else {
+        if !value.is_empty() {
             self.values.insert(setting.name, Secret::new(value));
+            self.sources.insert(setting.name, setting.flag.to_string());
         }
         Ok(())
+    }
+
+    /// Where the setting `name` was set: its variable or flag (the name itself when unset).
+    pub fn source<'a>(&'a self, name: &'a str) -> &'a str {
+        self.sources.get(name).map_or(name, String::as_str)
+    }
+
+    /// The setting `name` as a path: relative paths start at the action's workspace, or for the
+    /// command line at the current directory.
+    pub fn path(&self, name: &str) -> Option<PathBuf> {
+        let path = Path::new(self.get(name)?);
+        Some(match &self.base_dir {
+            Some(base) if path.is_relative() => base.join(path),
+            _ => path.to_path_buf(),
+        })
     }
 
     /// The value of the setting `name`, if set (not its default).

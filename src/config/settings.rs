@@ -64,7 +64,7 @@ macro_rules! setting {
 }
 
 /// How many settings there are.
-pub const COUNT: usize = 16;
+pub const COUNT: usize = 18;
 
 /// Every setting, in the order `--help` and the README list them.
 pub const SETTINGS: [Setting; COUNT] = [
@@ -90,7 +90,15 @@ pub const SETTINGS: [Setting; COUNT] = [
         Text,
         None,
         true,
-        "SFDX auth URL `force://<clientId>:<clientSecret>:<refreshToken>@<host>` (empty secret allowed)"
+        "SFDX auth URL `force://<clientId>:<clientSecret>:<refreshToken>@<host>` (`sf org auth show-sfdx-auth-url --json`)"
+    ),
+    setting!(
+        "target-org",
+        "TARGET_ORG",
+        Text,
+        None,
+        false,
+        "alias or username of a Salesforce CLI login (`sf org login web -a prod`), also `-o`: asks `sf` for the credentials (command line only)"
     ),
     setting!(
         "client-id",
@@ -123,6 +131,14 @@ pub const SETTINGS: [Setting; COUNT] = [
         None,
         true,
         "PEM private key text, PKCS#8 or PKCS#1 (JWT)"
+    ),
+    setting!(
+        "jwt-key-file",
+        "JWT_KEY_FILE",
+        Text,
+        None,
+        false,
+        "path of the PEM private key file instead of `jwt-key` (JWT; the action reads it relative to the workspace)"
     ),
     setting!(
         "login-url",

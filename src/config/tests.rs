@@ -257,3 +257,112 @@ fn jwt_login_url_defaults_from_the_table() {
         "https://test.salesforce.com/"
     );
 }
+
+#[test]
+fn an_empty_flag_keeps_the_environment_and_a_plus_is_not_a_number() {
+    let base = [
+        ("ACCESS_TOKEN", "t"),
+        ("INSTANCE_URL", "https://x"),
+        ("MAX_DISABLED_MINUTES", "120"),
+    ];
+    let mut r = raw(&base);
+    r.set("max-disabled-minutes", String::new()).unwrap();
+    r.set("timeout", "  ".into()).unwrap();
+    let c = Config::from_raw(r).unwrap();
+    assert_eq!(
+        c.max_disabled_minutes, 120,
+        "`--max-disabled-minutes=` is unset"
+    );
+    assert_eq!(c.timeout, Duration::from_secs(120));
+    for (name, value) in [("max-disabled-minutes", "+5"), ("timeout", "+30")] {
+        let mut r = raw(&base);
+        r.set(name, value.into()).unwrap();
+        let err = Config::from_raw(r).unwrap_err().to_string();
+        assert!(err.contains(&format!("{name} `{value}`")), "{err}");
+    }
+}
+
+#[test]
+fn a_header_value_with_a_control_character_is_bad_input_named_not_shown() {
+    for (key, value) in [
+        ("ACCESS_TOKEN", "abc\u{1}defSECRET"),
+        ("ACCESS_TOKEN", "abc\ndefSECRET"),
+    ] {
+        let err =
+            Config::from_raw(raw(&[(key, value), ("INSTANCE_URL", "https://x")])).unwrap_err();
+        let text = err.to_string();
+        assert!(matches!(err, Error::Usage(_)), "{text}");
+        assert!(
+            text.contains("STORECONNECT_ACCESS_TOKEN holds a control character"),
+            "{text}"
+        );
+        assert!(!text.contains("SECRET") && !text.contains("abc"), "{text}");
+    }
+    let input = RawSettings::from_pairs(
+        "INPUT_",
+        [
+            ("INPUT_ACCESS-TOKEN", "abc\rdef"),
+            ("INPUT_INSTANCE-URL", "https://x"),
+        ]
+        .map(|(k, v)| (k.to_string(), v.to_string())),
+    )
+    .unwrap();
+    let err = Config::from_raw(input).unwrap_err().to_string();
+    assert!(
+        err.contains("INPUT_ACCESS-TOKEN holds a control character"),
+        "{err}"
+    );
+    let mut flags = raw(&[
+        ("CLIENT_ID", "c"),
+        ("INSTANCE_URL", "https://x.my.salesforce.com"),
+    ]);
+    flags.set("client-secret", "s\u{7f}ecret".into()).unwrap();
+    let err = Config::from_raw(flags).unwrap_err().to_string();
+    assert!(
+        err.contains("--client-secret holds a control character"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_redacted_value_from_sf_org_display_names_the_command_to_use() {
+    let token = Config::from_raw(raw(&[
+        (
+            "ACCESS_TOKEN",
+            "[REDACTED] Use 'sf org auth show-access-token' to view",
+        ),
+        ("INSTANCE_URL", "https://x"),
+    ]))
+    .unwrap_err();
+    assert!(matches!(token, Error::Usage(_)));
+    assert!(
+        token
+            .to_string()
+            .contains("sf org auth show-access-token --target-org ALIAS --json")
+    );
+    let url = Config::from_raw(raw(&[(
+        "AUTH_URL",
+        "[REDACTED] Use 'sf org auth show-sfdx-auth-url' to view",
+    )]))
+    .unwrap_err()
+    .to_string();
+    assert!(url.contains("auth-url is `[REDACTED] …`"), "{url}");
+    assert!(
+        url.contains("sf org auth show-sfdx-auth-url --target-org ALIAS --json"),
+        "{url}"
+    );
+}
+
+#[test]
+fn sources_name_the_variable_or_the_flag() {
+    let mut raw = RawSettings::from_pairs(
+        "INPUT_",
+        [("INPUT_TARGET-ORG", "prod"), ("INPUT_USERNAME", "u")]
+            .map(|(k, v)| (k.to_string(), v.to_string())),
+    )
+    .unwrap();
+    raw.set("username", "v".into()).unwrap();
+    assert_eq!(raw.source("target-org"), "INPUT_TARGET-ORG");
+    assert_eq!(raw.source("username"), "--username");
+    assert_eq!(raw.source("heal"), "heal");
+}

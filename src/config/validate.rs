@@ -9,6 +9,18 @@ pub const MAX_NAMESPACE_CHARS: usize = 15;
 /// Longest name part (without namespace prefix and `__mdt`/`__c` suffix) Salesforce allows.
 pub const MAX_NAME_CHARS: usize = 40;
 
+/// Refuses a value that goes into an HTTP header (a token, a client id or secret) when it holds
+/// a control character, naming where it was set and never the value.
+pub(crate) fn header_value(source: &str, value: &str) -> Result<(), Error> {
+    match value.chars().position(char::is_control) {
+        None => Ok(()),
+        Some(at) => Err(Error::usage(format!(
+            "{source} holds a control character (character {}); it goes into an HTTP header, so set it again without line breaks or other invisible characters (its content is not shown)",
+            at + 1
+        ))),
+    }
+}
+
 /// Parses `true`/`false` (any case; also `1`/`0`, `yes`/`no`).
 pub fn parse_bool(name: &str, value: &str) -> Result<bool, Error> {
     bool_word(value).ok_or_else(|| {
@@ -27,9 +39,10 @@ pub(crate) fn whole_number(
     unit: &str,
 ) -> Result<u64, Error> {
     let value = value.trim();
-    value
-        .parse::<u64>()
-        .ok()
+    // Digits only: Rust would read `+5` as 5, which is not how the README writes a number.
+    Some(value)
+        .filter(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|v| v.parse::<u64>().ok())
         .filter(|n| range.contains(n))
         .ok_or_else(|| {
             Error::usage(format!(

@@ -15,12 +15,15 @@ use crate::github::Console;
 use crate::salesforce::Deadline;
 use crate::salesforce::Salesforce;
 use crate::salesforce::http::Transport;
+use crate::salesforce::tls::CaFileError;
 use crate::setting::{self, Located, Observed, Prepared, State};
 
 /// Opens a connection for `config` (no request is sent yet).
 pub fn connect(config: &Config, console: Console) -> Result<Salesforce> {
-    let transport =
-        Transport::new().map_err(|e| Error::Local(e.context("setting up the HTTP client")))?;
+    let transport = Transport::new().map_err(|e| match e.downcast::<CaFileError>() {
+        Ok(bad_ca_file) => Error::Usage(bad_ca_file.to_string()),
+        Err(e) => Error::Local(e.context("setting up the HTTP client")),
+    })?;
     Ok(Salesforce::new(
         transport,
         config.credentials.clone(),

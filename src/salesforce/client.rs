@@ -120,8 +120,7 @@ impl Salesforce {
         if notes.refresh_token_rotated {
             self.console.warning(
                 "Refresh token rotated",
-                "This org rotates refresh tokens: the auth URL used here is now invalid, so a later step or run cannot reuse it. \
-                 Use the JWT bearer flow (client-id, username, jwt-key) for pipelines; it needs no stored token.",
+                &self.credentials.rotated_refresh_token_warning(),
             );
         }
         if !matches!(self.credentials, Credentials::AccessToken { .. }) {

@@ -189,7 +189,7 @@ fn hint_for(api: Api, status: u16, code: Option<&str>, message: &str) -> String 
             "pre-authorize the user for the connected app: Permitted Users = 'Admin approved users are pre-authorized', then add the user's profile or a permission set"
         }
         (Some("invalid_grant"), _) if message.contains("refresh token") => {
-            "the refresh token in the auth URL is expired, revoked or was rotated: create a new auth URL (`sf org display --verbose`), or use JWT, which needs no stored token"
+            "the refresh token in the auth URL is expired, revoked or was rotated: create a new auth URL (`sf org auth show-sfdx-auth-url --target-org ALIAS --json`), or use JWT, which needs no stored token"
         }
         (Some("invalid_grant"), _) if message.contains("domain") => MY_DOMAIN_HINT,
         (Some("invalid_grant"), _) => {

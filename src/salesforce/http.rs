@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use reqwest::Url;
 
 use super::error::{Api, Failure, SfError, classify};
+use super::{proxy, tls};
 use crate::backoff::Backoff;
 
 /// One overall deadline shared by every request of an operation (the `timeout` setting).
@@ -54,16 +55,19 @@ pub struct Answer {
 }
 
 impl Transport {
-    /// Builds the client: rustls on ring, system CA roots, no redirects (credentials never follow
+    /// Builds the client: rustls on ring, system CA roots plus those of `SSL_CERT_FILE` (see
+    /// [`tls`]), proxies from `HTTPS_PROXY`/`NO_PROXY`, no redirects (credentials never follow
     /// a redirect to another host), a user agent naming this tool.
+    /// A `SSL_CERT_FILE` that cannot be used is a [`tls::CaFileError`].
     pub fn new() -> anyhow::Result<Self> {
         // Another part of the process may have installed it already; either way ring is in place.
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let client = reqwest::Client::builder()
-            .user_agent(concat!("storeconnect-triggers/", env!("CARGO_PKG_VERSION")))
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(Duration::from_secs(15))
-            .build()?;
+        let client = tls::build(
+            reqwest::Client::builder()
+                .user_agent(concat!("storeconnect-triggers/", env!("CARGO_PKG_VERSION")))
+                .redirect(reqwest::redirect::Policy::none())
+                .connect_timeout(Duration::from_secs(15)),
+        )?;
         Ok(Self {
             client,
             unknown_outcomes: AtomicU32::new(0),
@@ -106,6 +110,13 @@ impl Transport {
                     }));
                 }
                 Err(e) => {
+                    // A certificate that did not verify, or a proxy that wants credentials,
+                    // will refuse the next attempt too.
+                    if let Some(refused) =
+                        tls::refused(action, &e).or_else(|| proxy::refused(action, &e))
+                    {
+                        return Err(Failure::Permanent(refused));
+                    }
                     // Only a failed connect proves the request never left.
                     if !e.is_connect() {
                         self.unknown_outcomes.fetch_add(1, Ordering::SeqCst);

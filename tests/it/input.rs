@@ -92,6 +92,27 @@ fn bad_input_exits_2_without_any_request() {
             "timeout `soon`",
         ),
         (
+            "auth URL copied from sf org display",
+            vec![(
+                "auth-url",
+                "[REDACTED] Use 'sf org auth show-sfdx-auth-url' to view".into(),
+            )],
+            vec!["status"],
+            "get the value with `sf org auth show-sfdx-auth-url --target-org ALIAS --json`",
+        ),
+        (
+            "access token copied from sf org display",
+            vec![
+                (
+                    "access-token",
+                    "[REDACTED] Use 'sf org auth show-access-token' to view".into(),
+                ),
+                ("instance-url", org.url()),
+            ],
+            vec!["status"],
+            "get the value with `sf org auth show-access-token --target-org ALIAS --json`",
+        ),
+        (
             "run without a command",
             auth_settings(&org, Auth::AuthUrl),
             vec!["run", "--"],
@@ -154,4 +175,53 @@ fn run_refuses_a_command_that_cannot_start_before_touching_the_org() {
         assert!(org.requests().is_empty(), "{command}: nothing was sent");
         assert!(enabled(&org));
     }
+}
+
+#[test]
+fn an_empty_flag_keeps_the_environments_value() {
+    let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, false);
+    org.set_last_modified(
+        "Jane Admin",
+        std::time::SystemTime::now() - std::time::Duration::from_secs(10 * 60),
+    );
+    let mut cli = pinned(
+        &org,
+        Auth::AccessToken,
+        &["check", "--max-disabled-minutes="],
+    );
+    cli.setting("max-disabled-minutes", "120");
+    cli.run()
+        .expect(0)
+        .contains("inside max-disabled-minutes (120)");
+    let mut plus = pinned(
+        &org,
+        Auth::AccessToken,
+        &["check", "--max-disabled-minutes", "+5"],
+    );
+    let before = org.requests().len();
+    plus.run().expect(2).contains("max-disabled-minutes `+5`");
+    assert_eq!(org.requests().len(), before, "no request for bad input");
+}
+
+#[test]
+fn a_token_with_a_control_character_is_bad_input_named_not_shown() {
+    let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
+    for token in ["00DSECRET\u{1}TOKEN", "00DSECRET\nTOKEN", "00DSECRET\u{7f}"] {
+        let mut cli = Cli::for_org(&org, Auth::AccessToken, &["status"]);
+        cli.setting("access-token", token);
+        let run = cli.run();
+        run.expect(2)
+            .contains("STORECONNECT_ACCESS_TOKEN holds a control character");
+        assert!(!run.all().contains("SECRET"), "{}", run.all());
+    }
+    let mut with = crate::action::with_org(&org, Auth::AccessToken, &[("mode", "check")]);
+    with.retain(|(name, _)| *name != "access-token");
+    with.push(("access-token", "00DSECRET\u{1}TOKEN".into()));
+    let mut job = crate::action::Job::new(&with);
+    let main = job.main();
+    main.run
+        .expect(2)
+        .contains("INPUT_ACCESS-TOKEN holds a control character");
+    assert!(!main.run.all().contains("TOKEN\u{1}"));
+    assert!(org.requests().is_empty(), "no request for bad input");
 }

@@ -1,6 +1,7 @@
 //! Integration tests: the compiled binary against the simulated org.
 
 mod action;
+mod arguments_and_help;
 mod chaos;
 mod check;
 mod ci_examples;
@@ -9,13 +10,15 @@ mod closed_output;
 mod common;
 mod faults;
 mod fuzz;
-mod hardening;
+mod hostile_input_and_late_writes;
 mod input;
-mod polish_b;
-mod polish_c;
-mod real_org;
+mod key_file;
+mod network;
 mod rng;
 mod run;
+mod salesforce_answers;
 mod snapshots;
 mod snapshots_action;
 mod snapshots_scrub;
+mod target_org;
+mod user_messages;

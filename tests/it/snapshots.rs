@@ -6,7 +6,7 @@
 //! Under `CI=true` a changed snapshot fails the test and nothing is written.
 
 use crate::common::*;
-use crate::snapshots_scrub::shown;
+use crate::snapshots_scrub::{scrubbing, shown};
 
 /// Runs `args` against a fresh org (triggers `enabled`) signed in with `auth`, names pinned,
 /// with `extra` settings on top; shows what the user reads.
@@ -21,21 +21,14 @@ fn against(org: &SimOrg, auth: Auth, args: &[&str], extra: &[(&str, &str)]) -> S
     for (name, value) in extra {
         cli.setting(name, value);
     }
-    shown(org, &cli.run())
+    shown(&cli.run())
 }
 
 #[test]
 fn help() {
+    let _scrub = scrubbing().bind_to_scope();
     let run = Cli::new(&["--help"]).run();
-    insta::assert_snapshot!("help", shown_without_org(&run));
-}
-
-/// What a run printed, for runs that never reach an org.
-fn shown_without_org(run: &Run) -> String {
-    let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
-    let text = shown(&org, run);
-    assert!(org.requests().is_empty(), "bad input makes no request");
-    text
+    insta::assert_snapshot!("help", shown(&run));
 }
 
 /// Bad input that fails before any request: snapshot name, command line, settings.
@@ -51,6 +44,7 @@ fn usage_errors() {
         "auth-url",
         "force://id:secret:token@example.my.salesforce.com",
     );
+    let _scrub = scrubbing().bind_to_scope();
     let cases: [UsageCase; 4] = [
         ("failure_no_credentials", &["status"], &[]),
         ("failure_unknown_command", &["stauts"], &[]),
@@ -73,12 +67,13 @@ fn usage_errors() {
         for (setting, value) in settings {
             cli.setting(setting, value);
         }
-        insta::assert_snapshot!(name, shown_without_org(&cli.run()));
+        insta::assert_snapshot!(name, shown(&cli.run()));
     }
 }
 
 #[test]
 fn failure_two_sign_in_methods() {
+    let _scrub = scrubbing().bind_to_scope();
     let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
     let text = against(
         &org,
@@ -92,6 +87,7 @@ fn failure_two_sign_in_methods() {
 
 #[test]
 fn failure_write_refused() {
+    let _scrub = scrubbing().bind_to_scope();
     let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
     refuse_writes(&org);
     let text = against(&org, Auth::AuthUrl, &["disable"], &[]);
@@ -111,23 +107,12 @@ fn failure_org_unreachable() {
     cli.setting("instance-url", &url)
         .setting("access-token", &org.issue_access_token())
         .setting("timeout", "2");
-    let text = shown(&org, &cli.run()).replace(&url, "[SERVER]");
     // How many attempts fit in the deadline varies with the jitter: keep the words.
-    let text: String = text
-        .lines()
-        .filter(|l| !l.starts_with("retrying in"))
-        .map(|l| format!("{}\n", attempts_hidden(l)))
-        .collect();
-    insta::assert_snapshot!("failure_org_unreachable", text);
-}
-
-/// `line` with the count in "after N attempts" replaced by `[N]`.
-fn attempts_hidden(line: &str) -> String {
-    let Some((head, tail)) = line.split_once("gave up after ") else {
-        return line.to_string();
-    };
-    let rest = tail.trim_start_matches(|c: char| c.is_ascii_digit());
-    format!("{head}gave up after [N]{rest}")
+    let mut settings = scrubbing();
+    settings.add_filter(r"(?m)^retrying in.*\n?", "");
+    settings.add_filter(r"gave up after [0-9]+", "gave up after [N]");
+    let _scrub = settings.bind_to_scope();
+    insta::assert_snapshot!("failure_org_unreachable", shown(&cli.run()));
 }
 
 /// One run against a fresh org (a failure, or what a user checks before one): snapshot name, triggers on?, sign-in, command, settings.
@@ -141,6 +126,7 @@ type Case = (
 
 #[test]
 fn runs_against_an_org() {
+    let _scrub = scrubbing().bind_to_scope();
     let cases: [Case; 6] = [
         (
             "failure_expired_access_token",
@@ -192,9 +178,10 @@ fn runs_against_an_org() {
 
 #[test]
 fn failure_setting_type_not_found() {
+    let _scrub = scrubbing().bind_to_scope();
     // Only the type pinned: the field is looked up by label in the type's describe.
     let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
     let mut cli = Cli::for_org(&org, Auth::AccessToken, &["status"]);
     cli.setting("setting-type", "Missing_Setting__mdt");
-    insta::assert_snapshot!("failure_setting_type_not_found", shown(&org, &cli.run()));
+    insta::assert_snapshot!("failure_setting_type_not_found", shown(&cli.run()));
 }

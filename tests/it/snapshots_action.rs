@@ -4,10 +4,10 @@
 
 use crate::action::{Job, Step, pinned_with};
 use crate::common::*;
-use crate::snapshots_scrub::{scrub, shown};
+use crate::snapshots_scrub::{scrubbing, shown};
 
 /// The job summary, outputs and log of one phase, as the user reads them.
-fn phase(org: &SimOrg, step: &Step) -> String {
+fn phase(step: &Step) -> String {
     let outputs: String = step
         .outputs
         .iter()
@@ -15,27 +15,10 @@ fn phase(org: &SimOrg, step: &Step) -> String {
         .collect();
     format!(
         "--- job summary\n{}\n--- outputs\n{}{}",
-        scrub(org, step.summary.trim_end()),
-        scrub(org, &outputs),
-        shown(org, &masked(&step.run)),
+        step.summary.trim_end(),
+        outputs,
+        shown(&step.run),
     )
-}
-
-/// `run` with access tokens in `::add-mask::` lines replaced (each run mints a new one).
-fn masked(run: &Run) -> Run {
-    let mask = |text: &str| -> String {
-        text.lines()
-            .map(|l| match l.strip_prefix("::add-mask::") {
-                Some(_) => "::add-mask::[TOKEN]\n".to_string(),
-                None => format!("{l}\n"),
-            })
-            .collect()
-    };
-    Run {
-        code: run.code,
-        stdout: mask(&run.stdout),
-        stderr: mask(&run.stderr),
-    }
 }
 
 /// A guard job whose main ran (and succeeded) against a fresh org with the triggers on.
@@ -49,44 +32,50 @@ fn guarded() -> (SimOrg, Job, Step) {
 
 #[test]
 fn guard_main_and_post() {
-    let (org, mut job, main) = guarded();
-    insta::assert_snapshot!("action_guard_main", phase(&org, &main));
+    let _scrub = scrubbing().bind_to_scope();
+    let (_org, mut job, main) = guarded();
+    insta::assert_snapshot!("action_guard_main", phase(&main));
     let post = job.post(Some(&main));
-    insta::assert_snapshot!("action_guard_post", phase(&org, &post));
+    insta::assert_snapshot!("action_guard_post", phase(&post));
 }
 
 /// What main alone shows in `mode` on an org whose triggers are `enabled`.
 fn main_only(enabled: bool, mode: &str) -> String {
     let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, enabled);
     let mut job = Job::new(&pinned_with(&org, Auth::AccessToken, &[("mode", mode)]));
-    phase(&org, &job.main())
+    phase(&job.main())
 }
 
 #[test]
 fn check_finds_triggers_off() {
+    let _scrub = scrubbing().bind_to_scope();
     insta::assert_snapshot!("action_check_off", main_only(false, "check"));
 }
 
 #[test]
 fn check_finds_triggers_on() {
+    let _scrub = scrubbing().bind_to_scope();
     insta::assert_snapshot!("action_check_on", main_only(true, "check"));
 }
 
 #[test]
 fn enable() {
+    let _scrub = scrubbing().bind_to_scope();
     insta::assert_snapshot!("action_enable", main_only(false, "enable"));
 }
 
 #[test]
 fn guard_post_write_refused() {
+    let _scrub = scrubbing().bind_to_scope();
     let (org, mut job, main) = guarded();
     refuse_writes(&org);
     let post = job.post(Some(&main));
-    insta::assert_snapshot!("action_guard_post_failed", phase(&org, &post));
+    insta::assert_snapshot!("action_guard_post_failed", phase(&post));
 }
 
 #[test]
 fn bad_inputs() {
+    let _scrub = scrubbing().bind_to_scope();
     let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
     let mut job = Job::new(&pinned_with(
         &org,
@@ -95,5 +84,5 @@ fn bad_inputs() {
     ));
     let main = job.main();
     assert!(org.requests().is_empty(), "bad input makes no request");
-    insta::assert_snapshot!("action_bad_inputs", phase(&org, &main));
+    insta::assert_snapshot!("action_bad_inputs", phase(&main));
 }

@@ -27,16 +27,18 @@ impl fmt::Debug for JwtKey {
 impl JwtKey {
     /// Parses PEM text: PKCS#8 (`BEGIN PRIVATE KEY`) or PKCS#1 (`BEGIN RSA PRIVATE KEY`).
     /// Literal `\n` sequences (a key pasted into a one-line variable) are accepted.
-    /// Errors never quote the key.
-    pub fn from_pem(pem: &str) -> Result<Self, String> {
+    /// Errors start with `name` (the setting, or the file's path) and never quote the key.
+    pub fn from_pem(name: &str, pem: &str) -> Result<Self, String> {
         let text = if !pem.contains('\n') && pem.contains("\\n") {
             pem.replace("\\n", "\n")
         } else {
             pem.to_string()
         };
-        let begin = text.find("-----BEGIN ").ok_or(
-            "jwt-key is not PEM text: no `-----BEGIN` line (paste the whole private key file)",
-        )?;
+        let begin = text.find("-----BEGIN ").ok_or_else(|| {
+            format!(
+                "{name} is not PEM text: no `-----BEGIN` line (paste the whole private key file)"
+            )
+        })?;
         let rest = &text[begin + "-----BEGIN ".len()..];
         // Only known one-line labels are accepted, and no label is ever quoted: a malformed
         // header would otherwise run into the key body and leak it into the message.
@@ -49,29 +51,31 @@ impl JwtKey {
         let label = LABELS
             .into_iter()
             .find(|l| rest.starts_with(&format!("{l}-----")))
-            .ok_or("jwt-key's BEGIN line is not `-----BEGIN PRIVATE KEY-----` or `-----BEGIN RSA PRIVATE KEY-----`")?;
+            .ok_or_else(|| format!("{name}'s BEGIN line is not `-----BEGIN PRIVATE KEY-----` or `-----BEGIN RSA PRIVATE KEY-----`"))?;
         let body_and_end = &rest[label.len() + 5..];
         let body_end = body_and_end
             .find(&format!("-----END {label}-----"))
-            .ok_or("jwt-key has no END line matching its BEGIN line (paste the whole key file)")?;
+            .ok_or_else(|| {
+                format!("{name} has no END line matching its BEGIN line (paste the whole key file)")
+            })?;
         let body: String = body_and_end[..body_end]
             .chars()
             .filter(|c| !c.is_whitespace())
             .collect();
         let der = STANDARD
             .decode(body.as_bytes())
-            .map_err(|_| "jwt-key's PEM body is not valid base64".to_string())?;
+            .map_err(|_| format!("{name}'s PEM body is not valid base64"))?;
         let pair = match label {
             "PRIVATE KEY" => RsaKeyPair::from_pkcs8(&der),
             "RSA PRIVATE KEY" => RsaKeyPair::from_der(&der),
             "ENCRYPTED PRIVATE KEY" => {
-                return Err("jwt-key is encrypted: export it without a passphrase (openssl pkey -in key.pem -out plain.pem)".into());
+                return Err(format!("{name} is encrypted: export it without a passphrase (openssl pkey -in key.pem -out plain.pem)"));
             }
             _ => {
-                return Err("jwt-key is a certificate; the private key (`BEGIN PRIVATE KEY` or `BEGIN RSA PRIVATE KEY`) is needed".into());
+                return Err(format!("{name} is a certificate; the private key (`BEGIN PRIVATE KEY` or `BEGIN RSA PRIVATE KEY`) is needed"));
             }
         }
-        .map_err(|e| format!("jwt-key is not a usable RSA private key ({e})"))?;
+        .map_err(|e| format!("{name} is not a usable RSA private key ({e})"))?;
         Ok(Self(Arc::new(pair)))
     }
 
@@ -225,7 +229,7 @@ mod tests {
             "-----BEGIN RSA PRIVATE KEY\nU0VDUkVU\n-----END RSA PRIVATE KEY-----",
             "-----BEGIN PRIVATE KEY-----\nU0VDUkVU\n",
         ] {
-            let err = JwtKey::from_pem(bad).unwrap_err();
+            let err = JwtKey::from_pem("jwt-key", bad).unwrap_err();
             assert!(
                 !err.contains("SECRET") && !err.contains("U0VDUkVU"),
                 "{err}"

@@ -1,11 +1,15 @@
-//! The four ways to get a Salesforce session: access token, SFDX auth URL (refresh token),
-//! JWT bearer and client credentials. Parsing happens up front so bad input fails before any
-//! request; [`Credentials::login`] turns the credentials into a [`Session`]. Each method that
-//! signs in builds its own token request in its own file (an access token needs none).
+//! The ways to get a Salesforce session: access token, SFDX auth URL (refresh token), the
+//! Salesforce CLI's login, JWT bearer and client credentials. Parsing happens up front so bad
+//! input fails before any request; [`Credentials::login`] turns the credentials into a
+//! [`Session`]. Each method that signs in builds its own token request in its own file (an
+//! access token needs none; the CLI's login is asked from `sf`, in [`sf_cli`]).
 
 mod client_credentials;
 mod jwt;
+pub mod sf_cli;
 mod sfdx_url;
+
+use std::time::Duration;
 
 use reqwest::{Method, Url};
 use serde::Deserialize;
@@ -50,6 +54,22 @@ pub enum Credentials {
         client_secret: Option<Secret>,
         /// The refresh token (replaced in memory if the org rotates it).
         refresh_token: Secret,
+        /// The Salesforce CLI login it came from (`target-org`), if any.
+        target_org: Option<String>,
+    },
+    /// A Salesforce CLI login without a refresh token (`target-org` of a JWT login): its access
+    /// token, renewed by asking sf again.
+    SalesforceCli {
+        /// The sf alias or username.
+        target_org: String,
+        /// The org's instance URL, from `sf org display`.
+        instance_url: Url,
+        /// The token sf gave when the settings were read; taken by the first login.
+        token: Option<Secret>,
+        /// How to ask sf for a new one.
+        renewal: sf_cli::Renewal,
+        /// How long sf may take to answer.
+        timeout: Duration,
     },
     /// The JWT bearer flow.
     Jwt {
@@ -93,7 +113,12 @@ impl Credentials {
     pub fn method_name(&self) -> &'static str {
         match self {
             Credentials::AccessToken { .. } => "access token",
+            Credentials::RefreshToken {
+                target_org: Some(_),
+                ..
+            } => "the Salesforce CLI's login (refresh token)",
             Credentials::RefreshToken { .. } => "SFDX auth URL (refresh token)",
+            Credentials::SalesforceCli { .. } => "the Salesforce CLI's login (access token)",
             Credentials::Jwt { .. } => "JWT bearer",
             Credentials::ClientCredentials { .. } => "client credentials",
         }
@@ -106,14 +131,38 @@ impl Credentials {
             return error;
         }
         let hint = match self {
-            Credentials::RefreshToken { .. } => sfdx_url::REFUSED_HINT,
-            Credentials::ClientCredentials { .. } => client_credentials::refused_hint(&error),
-            Credentials::Jwt { .. } | Credentials::AccessToken { .. } => return error,
+            Credentials::RefreshToken {
+                target_org: Some(org),
+                ..
+            } => format!(
+                "the Salesforce CLI's login `{org}` was revoked or expired: log in again with `sf org login web --alias {org}`"
+            ),
+            Credentials::RefreshToken { .. } => sfdx_url::REFUSED_HINT.into(),
+            Credentials::ClientCredentials { .. } => {
+                client_credentials::refused_hint(&error).into()
+            }
+            Credentials::Jwt { .. }
+            | Credentials::AccessToken { .. }
+            | Credentials::SalesforceCli { .. } => return error,
         };
-        SfError {
-            hint: hint.into(),
-            ..error
-        }
+        SfError { hint, ..error }
+    }
+
+    /// What a rotated refresh token means for the place it came from (after [`LoginNotes`] said so).
+    pub fn rotated_refresh_token_warning(&self) -> String {
+        let what = match self {
+            Credentials::RefreshToken {
+                target_org: Some(org),
+                ..
+            } => format!(
+                "the Salesforce CLI's login `{org}` is now invalid: log in again with `sf org login web --alias {org}`"
+            ),
+            _ => "the auth URL used here is now invalid, so a later step or run cannot reuse it"
+                .into(),
+        };
+        format!(
+            "This org rotates refresh tokens: {what}. Use the JWT bearer flow (client-id, username, jwt-key) for pipelines; it needs no stored token."
+        )
     }
 
     /// Whether a new session can be obtained when the current one expires.
@@ -127,6 +176,24 @@ impl Credentials {
         transport: &Transport,
         deadline: &Deadline,
     ) -> Result<(Session, LoginNotes), SfError> {
+        if let Credentials::SalesforceCli {
+            target_org,
+            instance_url,
+            token,
+            renewal,
+            timeout,
+        } = self
+        {
+            let access_token = match token.take() {
+                Some(token) => token,
+                None => sf_cli::renew(target_org, *renewal, *timeout, deadline).await?,
+            };
+            let session = Session {
+                instance_url: instance_url.clone(),
+                access_token,
+            };
+            return Ok((session, LoginNotes::default()));
+        }
         let TokenRequest { url, form, basic } = match &*self {
             Credentials::AccessToken {
                 instance_url,
@@ -143,6 +210,7 @@ impl Credentials {
                 client_id,
                 client_secret,
                 refresh_token,
+                ..
             } => sfdx_url::token_request(
                 token_host,
                 client_id,
@@ -166,6 +234,7 @@ impl Credentials {
                 client_id,
                 client_secret,
             } => client_credentials::token_request(instance_url, client_id, client_secret),
+            Credentials::SalesforceCli { .. } => unreachable!("answered above"),
         };
         let action = format!(
             "signing in with {} at {}",

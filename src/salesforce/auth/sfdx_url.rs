@@ -1,5 +1,5 @@
 //! The SFDX auth URL (`force://<clientId>:<clientSecret>:<refreshToken>@<host>`, from
-//! `sf org display --verbose`) and the refresh-token request built from it.
+//! `sf org auth show-sfdx-auth-url --json`) and the refresh-token request built from it.
 
 use reqwest::Url;
 
@@ -14,7 +14,7 @@ impl Credentials {
     /// Parses an SFDX auth URL `force://<clientId>:<clientSecret>:<refreshToken>@<host>`.
     /// Error messages never repeat the URL, since it holds the refresh token.
     pub fn from_auth_url(raw: &str) -> Result<Self, String> {
-        const SHAPE: &str = "expected force://<clientId>:<clientSecret>:<refreshToken>@<host> (from `sf org display --verbose`)";
+        const SHAPE: &str = "expected force://<clientId>:<clientSecret>:<refreshToken>@<host> (from `sf org auth show-sfdx-auth-url --target-org ALIAS --json`, result.sfdxAuthUrl)";
         let rest = raw
             .trim()
             .strip_prefix("force://")
@@ -75,6 +75,7 @@ impl Credentials {
             },
             client_secret: (!secret.is_empty()).then(|| Secret::new(secret)),
             refresh_token: Secret::new(token),
+            target_org: None,
         })
     }
 }
@@ -102,7 +103,7 @@ pub(super) fn token_request(
 }
 
 /// What `invalid_grant` means to this flow.
-pub(super) const REFUSED_HINT: &str = "the refresh token in auth-url was revoked, expired or rotated (a connected app that rotates refresh tokens invalidates the old one at each sign-in): create a new auth URL with `sf org display --verbose` and store it, or switch to JWT, which needs no stored token";
+pub(super) const REFUSED_HINT: &str = "the refresh token in auth-url was revoked, expired or rotated (a connected app that rotates refresh tokens invalidates the old one at each sign-in): create a new auth URL with `sf org auth show-sfdx-auth-url --target-org ALIAS --json` (result.sfdxAuthUrl) and store it, or switch to JWT, which needs no stored token";
 
 #[cfg(test)]
 mod tests {
@@ -115,6 +116,7 @@ mod tests {
             client_id,
             client_secret,
             refresh_token,
+            target_org: None,
         } = Credentials::from_auth_url("force://PlatformCLI::5Aep861.abc==@acme.my.salesforce.com")
             .unwrap()
         else {

@@ -146,6 +146,11 @@ impl Job {
         }
     }
 
+    /// The workspace (`GITHUB_WORKSPACE`, the phases' working directory).
+    pub fn workspace(&self) -> PathBuf {
+        self.root.join("workspace")
+    }
+
     /// Sets an environment variable for both phases.
     pub fn env(&mut self, name: &str, value: &str) -> &mut Self {
         self.env.push((name.to_string(), value.to_string()));

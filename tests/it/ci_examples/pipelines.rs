@@ -158,6 +158,8 @@ fn the_pipe_lists_every_setting_as_a_variable() {
     let names = ["STORECONNECT_COMMAND".to_string()].into_iter().chain(
         storeconnect_triggers::config::SETTING_NAMES
             .iter()
+            // target-org asks `sf`, which the pipe's image does not have.
+            .filter(|n| **n != "target-org")
             .map(|n| env_name(n)),
     );
     for name in names {

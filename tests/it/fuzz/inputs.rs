@@ -47,14 +47,14 @@ fn broken_pem_keys_never_panic_and_errors_never_quote_the_key() {
         let broken = mutate(&mut rng, pem);
         let one_line = broken.replace('\n', "\\n");
         for candidate in [broken.as_str(), one_line.as_str()] {
-            if let Err(message) = JwtKey::from_pem(candidate) {
+            if let Err(message) = JwtKey::from_pem("jwt-key", candidate) {
                 for line in &body_lines {
                     assert!(!message.contains(&line[..16]), "{message}");
                 }
             }
         }
     }
-    assert!(JwtKey::from_pem(simorg::JWT_KEY_PEM).is_ok());
+    assert!(JwtKey::from_pem("jwt-key", simorg::JWT_KEY_PEM).is_ok());
 }
 
 #[test]

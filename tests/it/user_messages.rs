@@ -1,4 +1,4 @@
-//! Issue 8's CLI polish, through the binary: `run` names the setting once and says when a
+//! What the user is told, through the binary: `run` names the setting once and says when a
 //! signal killed the command; post's summary keeps main's saved value apart; configuration
 //! errors in the action point to the step's inputs.
 

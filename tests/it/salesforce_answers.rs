@@ -1,4 +1,4 @@
-//! The tool against simorg's Salesforce-like answers (issue 7): not-found shapes, typed values,
+//! The tool against simorg's Salesforce-like answers: not-found shapes, typed values,
 //! the read-back that proves nothing else moved, refused writes, login hosts, retired versions
 //! and the daily request limit.
 

@@ -1,4 +1,4 @@
-//! Fixes from adversarial testing (issue 6): hostile environments, read-back deadlines, writes
+//! Hostile input and late writes: non-UTF-8 environments, read-back deadlines, writes
 //! whose outcome is unknown, oversized answers and input limits.
 
 use std::ffi::OsString;

@@ -1,4 +1,4 @@
-//! CLI polish of issue 8 (engineer C): `help` as a command, "did you mean", boolean flags with a
+//! Arguments and help: `help` as a command, "did you mean", boolean flags with a
 //! value after a space, `login-url` ignored by the methods that do not use it, and the README's
 //! settings table generated from the one table of settings.
 
