@@ -36,9 +36,10 @@ fn install_script(text: &str) -> String {
         .join("\n")
 }
 
-/// A release as the convention lays it out, for this machine's target, under `root/download/`.
-/// `tamper` changes the archive after its checksum was taken.
-fn fake_release(root: &Path, tamper: bool) {
+/// A release as the convention lays it out, for this machine's target, under `root/download/`,
+/// with its attestation bundle. `tamper` changes the archive after its checksum was taken.
+/// Returns the SHA-256 of the archive as built (what a user pins).
+fn fake_release(root: &Path, tamper: bool) -> String {
     let target = match std::env::consts::ARCH {
         "aarch64" => "aarch64-unknown-linux-musl",
         _ => "x86_64-unknown-linux-musl",
@@ -52,16 +53,19 @@ fn fake_release(root: &Path, tamper: bool) {
         "#!/bin/sh\necho fake-release\n",
     )
     .expect("fake binary");
+    std::fs::write(
+        dir.join("storeconnect-triggers-1.0.0.sigstore.jsonl"),
+        "{\"bundle\":\"fake\"}\n",
+    )
+    .expect("fake bundle");
     let asset = format!("storeconnect-triggers-1.0.0-{target}.tar.gz");
     let script = format!(
         "set -eu; chmod +x {stage}/storeconnect-triggers; \
          tar -czf {dir}/{asset} -C {stage} storeconnect-triggers; cd {dir}; \
          sha256sum {asset} > SHA256SUMS; \
-         echo '{zeros}  storeconnect-triggers-1.0.0-aarch64-apple-darwin.tar.gz' >> SHA256SUMS; \
          if {tamper}; then echo x >> {asset}; fi",
         stage = stage.display(),
         dir = dir.display(),
-        zeros = "0".repeat(64),
     );
     let status = Command::new("sh")
         .arg("-c")
@@ -69,13 +73,74 @@ fn fake_release(root: &Path, tamper: bool) {
         .status()
         .expect("sh runs");
     assert!(status.success(), "fake release built");
+    let sums = std::fs::read_to_string(dir.join("SHA256SUMS")).expect("sums");
+    sums.split_whitespace().next().expect("a sum").to_string()
+}
+
+/// A PATH of only what the install steps may use, and a fake `gh` when `gh` is `Some(exit)`:
+/// it logs its arguments and the bundle it was given, then exits with that code.
+fn tools_path(root: &Path, gh: Option<i32>) -> String {
+    let bin = root.join("tools");
+    std::fs::create_dir_all(&bin).expect("tools dir");
+    for tool in [
+        "sh",
+        "curl",
+        "sha256sum",
+        "tar",
+        "gzip",
+        "install",
+        "mktemp",
+        "uname",
+        "mkdir",
+    ] {
+        let found = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+            .map(|d| d.join(tool))
+            .find(|p| p.is_file())
+            .unwrap_or_else(|| panic!("{tool} on PATH"));
+        std::os::unix::fs::symlink(found, bin.join(tool)).expect("symlink");
+    }
+    if let Some(code) = gh {
+        let log = root.join("gh.log");
+        let script = format!(
+            "#!/bin/sh\necho \"$*\" >> {log}\nwhile [ $# -gt 0 ]; do \
+             if [ \"$1\" = --bundle ]; then echo \"bundle: $(cat \"$2\")\" >> {log}; fi; shift; done\n\
+             exit {code}\n",
+            log = log.display()
+        );
+        let gh = bin.join("gh");
+        std::fs::write(&gh, script).expect("fake gh");
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&gh, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        std::os::unix::fs::symlink(
+            std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+                .map(|d| d.join("cat"))
+                .find(|p| p.is_file())
+                .expect("cat on PATH"),
+            bin.join("cat"),
+        )
+        .expect("symlink cat");
+    }
+    bin.display().to_string()
+}
+
+/// How the download is verified in one case.
+#[derive(Clone, Copy, Debug)]
+enum Verify {
+    /// STORECONNECT_TRIGGERS_SHA256 holds the archive's checksum as released.
+    Pinned,
+    /// No pin; a `gh` that exits with this code.
+    Gh(i32),
+    /// No pin, no `gh`.
+    Nothing,
 }
 
 #[test]
-fn the_install_steps_check_the_release_checksum() {
+fn the_install_steps_verify_the_download_against_a_pin_or_its_attestation() {
     // (file, where the step leaves the binary, relative to the test's root)
     let cases = [
         ("templates/storeconnect-triggers-guard.yml", "usr/local/bin"),
+        ("templates/storeconnect-triggers-check.yml", "usr/local/bin"),
+        ("docs/ci/bitbucket-pipelines.yml", "usr/local/bin"),
         (
             "docs/ci/azure-pipelines.yml",
             "agent-temp/storeconnect-triggers",
@@ -83,10 +148,17 @@ fn the_install_steps_check_the_release_checksum() {
         ("docs/ci/Jenkinsfile", "workspace/.storeconnect-triggers"),
         ("docs/ci/circleci-config.yml", "home/.storeconnect-triggers"),
     ];
+    let variants = [
+        (Verify::Pinned, false, true),
+        (Verify::Pinned, true, false),
+        (Verify::Gh(0), false, true),
+        (Verify::Gh(1), false, false),
+        (Verify::Nothing, false, false),
+    ];
     for (path, installed) in cases {
-        for tamper in [false, true] {
+        for (verify, tamper, installs) in variants {
             let root = temp_dir("ci-install");
-            fake_release(&root, tamper);
+            let sha = fake_release(&root, tamper);
             for d in ["usr/local/bin", "agent-temp", "workspace", "home", "tmp"] {
                 std::fs::create_dir_all(root.join(d)).unwrap();
             }
@@ -105,12 +177,21 @@ fn the_install_steps_check_the_release_checksum() {
                     &root.join("agent-temp").to_string_lossy(),
                 );
             let r = |d: &str| root.join(d).to_string_lossy().into_owned();
-            let out = Command::new("sh")
+            let gh = match verify {
+                Verify::Gh(code) => Some(code),
+                _ => None,
+            };
+            let pin = match verify {
+                Verify::Pinned => sha.clone(),
+                _ => String::new(),
+            };
+            let out = Command::new(root.join("tools/sh").to_string_lossy().as_ref())
                 .arg("-c")
                 .arg(&script)
                 .env_clear()
-                .env("PATH", std::env::var("PATH").unwrap_or_default())
+                .env("PATH", tools_path(&root, gh))
                 .env("STORECONNECT_TRIGGERS_VERSION", "1.0.0")
+                .env("STORECONNECT_TRIGGERS_SHA256", &pin)
                 .env("WORKSPACE", r("workspace"))
                 .env("HOME", r("home"))
                 .env("TMPDIR", r("tmp"))
@@ -120,24 +201,56 @@ fn the_install_steps_check_the_release_checksum() {
                 .unwrap();
             let run = Run::from_output(out);
             let binary = root.join(installed).join("storeconnect-triggers");
-            if tamper {
-                assert_ne!(run.code, 0, "{path}: a tampered archive must fail");
-                assert!(
-                    run.all().contains("FAILED"),
-                    "{path}: sha256sum says so\n{}",
-                    run.all()
-                );
-                assert!(!binary.exists(), "{path}: nothing installed");
-            } else {
-                assert_eq!(run.code, 0, "{path}: installs\n{}", run.all());
+            let case = format!("{path} ({verify:?}, tampered: {tamper})");
+            let gh_log = std::fs::read_to_string(root.join("gh.log")).unwrap_or_default();
+            if installs {
+                assert_eq!(run.code, 0, "{case}: installs\n{}", run.all());
                 let ran = Command::new(&binary)
                     .output()
                     .expect("installed binary runs");
                 assert_eq!(
                     String::from_utf8_lossy(&ran.stdout),
                     "fake-release\n",
-                    "{path}"
+                    "{case}"
                 );
+            } else {
+                assert_ne!(run.code, 0, "{case}: must fail\n{}", run.all());
+                assert!(!binary.exists(), "{case}: nothing installed");
+            }
+            match verify {
+                Verify::Pinned => {
+                    assert!(gh_log.is_empty(), "{case}: a pin needs no gh");
+                    if tamper {
+                        assert!(
+                            run.all().contains("FAILED"),
+                            "{case}: sha256sum says so\n{}",
+                            run.all()
+                        );
+                    }
+                }
+                Verify::Gh(_) => {
+                    let target = if cfg!(target_arch = "aarch64") {
+                        "aarch64-unknown-linux-musl"
+                    } else {
+                        "x86_64-unknown-linux-musl"
+                    };
+                    assert!(
+                        gh_log.contains(&format!(
+                            "attestation verify storeconnect-triggers-1.0.0-{target}.tar.gz \
+                             --repo storeconnect/storeconnect-triggers --bundle attestation.jsonl"
+                        )),
+                        "{case}: gh verifies the archive's provenance\n{gh_log}"
+                    );
+                    assert!(
+                        gh_log.contains("bundle: {\"bundle\":\"fake\"}"),
+                        "{case}: with the release's bundle\n{gh_log}"
+                    );
+                }
+                Verify::Nothing => assert!(
+                    run.all().contains("cannot verify"),
+                    "{case}: says why\n{}",
+                    run.all()
+                ),
             }
         }
     }

@@ -2,19 +2,22 @@
 //!
 //! Each example marks its steps with a comment line, `# [test:PHASE]` (`// [test:PHASE]` in the
 //! Jenkinsfile), right above the step. These tests read the marked steps, check that each example
-//! has the phases its system needs in the right order, and run them in that order through the
-//! compiled binary against the simulated org — the maintenance command replaced by one that fails
-//! (or succeeds) — applying the system's own rule for which steps run after a failure and whose
-//! exit code counts. They prove that the org ends `true` and the pipeline's outcome is right.
+//! has the phases its system needs in the right order (`run`: the command through
+//! `storeconnect-triggers run --`; `restore`: the always-run `enable`; `verify` where the restore's
+//! exit code is ignored), and run them in that order through the compiled binary against the
+//! simulated org — the maintenance command replaced by one that fails (or succeeds) — applying the
+//! system's own rule for which steps run after a failure and whose exit code counts. They prove
+//! that the org ends `true` and the pipeline's outcome is right.
 
+mod harness;
 mod install;
 mod pipelines;
 
-use std::collections::HashMap;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
 use crate::common::*;
+use harness::*;
 
 /// When a step runs, and whether its exit code decides the pipeline's outcome.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,22 +45,23 @@ struct Example {
     places: &'static [(&'static str, &'static [&'static str], &'static str)],
 }
 
-/// Restore in a place whose exit code is ignored, so a later always-run step verifies.
-const RESTORE_IGNORED_THEN_VERIFY: &[(&str, Kind)] = &[
-    ("disable", Main),
-    ("work", Main),
+/// `run --` the command, restore in a place whose exit code is ignored, so a later always-run
+/// step verifies.
+const RUN_RESTORE_IGNORED_THEN_VERIFY: &[(&str, Kind)] = &[
+    ("run", Main),
     ("restore", AlwaysIgnored),
     ("verify", Always),
 ];
 
-/// Restore in an always-run step whose failure fails the pipeline.
-const RESTORE_COUNTS: &[(&str, Kind)] = &[("disable", Main), ("work", Main), ("restore", Always)];
+/// `run --` the command, then restore in an always-run step whose failure fails the pipeline.
+const RUN_RESTORE_COUNTS: &[(&str, Kind)] = &[("run", Main), ("restore", Always)];
 
 const EXAMPLES: &[Example] = &[
     Example {
         path: "templates/storeconnect-triggers-guard.yml",
-        phases: RESTORE_IGNORED_THEN_VERIFY,
+        phases: RUN_RESTORE_IGNORED_THEN_VERIFY,
         places: &[
+            ("run", &["script:", "\"$[[ inputs.job-name ]]\":"], ""),
             ("restore", &["after_script:"], ""),
             (
                 "verify",
@@ -67,31 +71,35 @@ const EXAMPLES: &[Example] = &[
             (
                 "verify",
                 &["\"$[[ inputs.job-name ]]-verify\":"],
-                "- when: always",
+                "when: always",
             ),
         ],
     },
     Example {
         path: "docs/ci/bitbucket-pipelines.yml",
-        phases: RESTORE_IGNORED_THEN_VERIFY,
+        phases: RUN_RESTORE_IGNORED_THEN_VERIFY,
         places: &[
+            ("run", &["script:", "- step:"], ""),
             ("restore", &["after-script:"], ""),
             ("verify", &["script:", "- final:"], ""),
         ],
     },
     Example {
         path: "docs/ci/azure-pipelines.yml",
-        phases: RESTORE_COUNTS,
+        phases: RUN_RESTORE_COUNTS,
         places: &[("restore", &["- script:"], "condition: always()")],
     },
     Example {
         path: "docs/ci/Jenkinsfile",
-        phases: RESTORE_COUNTS,
-        places: &[("restore", &["always {", "post {"], "")],
+        phases: RUN_RESTORE_COUNTS,
+        places: &[
+            ("run", &["steps {", "stage("], ""),
+            ("restore", &["always {", "post {"], ""),
+        ],
     },
     Example {
         path: "docs/ci/circleci-config.yml",
-        phases: RESTORE_COUNTS,
+        phases: RUN_RESTORE_COUNTS,
         places: &[("restore", &["- run:"], "when: always")],
     },
 ];
@@ -147,9 +155,13 @@ fn marked_lines(text: &str) -> Vec<(String, usize)> {
 }
 
 /// The step on line `j`: a YAML list item or key (`- cmd`, `script: cmd`, `command: cmd`,
-/// `- pipe: …` with its `variables:`), or a Jenkins `sh 'cmd'`.
+/// `- pipe: …` with its `variables:`), or a Jenkins `sh 'cmd'` or `sh(script: 'cmd', …)`.
 fn parse_step(lines: &[&str], j: usize) -> Step {
     let mut t = lines[j].trim();
+    if let Some((_, rest)) = t.split_once("sh(script: '") {
+        let command = rest.split_once('\'').map_or(rest, |(c, _)| c);
+        return Step::Shell(command.to_string());
+    }
     t = t.strip_prefix("- ").unwrap_or(t);
     if t.starts_with("pipe: ") {
         let mut vars = Vec::new();
@@ -217,117 +229,4 @@ fn steps_of(example: &Example) -> Vec<(&'static str, Kind, Step)> {
         .zip(marked)
         .map(|(&(phase, kind), (_, step))| (phase, kind, step))
         .collect()
-}
-
-/// What a CI system holds in its secret store, by the names the examples use.
-fn secret_store(org: &SimOrg) -> HashMap<String, String> {
-    let mut store = HashMap::new();
-    for (name, value) in auth_settings(org, Auth::ClientCredentials) {
-        let sf = format!("SF_{}", name.to_ascii_uppercase().replace('-', "_"));
-        store.insert(sf, value.clone());
-        store.insert(env_name(name), value);
-    }
-    store
-}
-
-/// A process with a clean environment and the binary on PATH as `storeconnect-triggers`.
-fn process(program: &str) -> Command {
-    let bin_dir = Path::new(BIN).parent().expect("binary dir");
-    let mut command = Command::new(program);
-    command
-        .env_clear()
-        .env(
-            "PATH",
-            format!(
-                "{}:{}",
-                bin_dir.display(),
-                std::env::var("PATH").unwrap_or_default()
-            ),
-        )
-        .env("STORECONNECT_TIMEOUT", "20")
-        .stdin(Stdio::null());
-    command
-}
-
-/// Runs one step as its system would and returns its exit code.
-fn run_step(step: &Step, store: &HashMap<String, String>, extra: &[(&str, &str)]) -> Run {
-    let mut command = match step {
-        Step::Shell(line) => {
-            // The system maps the secrets into the step's environment (env:, credentials(),
-            // a context, masked CI/CD variables) under the names the binary reads.
-            let mut c = process("sh");
-            c.arg("-c").arg(line);
-            for (k, v) in store.iter().filter(|(k, _)| k.starts_with("STORECONNECT_")) {
-                c.env(k, v);
-            }
-            c
-        }
-        Step::Pipe(vars) => {
-            // Bitbucket runs the pipe's image with its variables ($NAME expanded from the
-            // secured variables) as the environment, and no arguments.
-            let mut c = process(BIN);
-            for (k, v) in vars {
-                let value = match v.strip_prefix('$') {
-                    Some(name) => store
-                        .get(name)
-                        .unwrap_or_else(|| panic!("no secured variable {name}"))
-                        .clone(),
-                    None => v.clone(),
-                };
-                c.env(k, value);
-            }
-            c
-        }
-    };
-    for (k, v) in extra {
-        command.env(k, v);
-    }
-    Run::from_output(command.output().expect("step runs"))
-}
-
-/// The outcome of one emulated pipeline.
-struct Outcome {
-    failed: bool,
-    /// Whether the org was disabled while the maintenance command ran.
-    off_during_work: bool,
-    log: String,
-}
-
-/// Runs the steps in order with `work` as the maintenance command; `before_restore` runs
-/// just after it (to inject faults).
-fn run_pipeline(
-    steps: &[(&str, Kind, Step)],
-    org: &SimOrg,
-    work: &str,
-    before_restore: impl Fn(&SimOrg),
-) -> Outcome {
-    let store = secret_store(org);
-    let mut failed = false;
-    let mut off_during_work = false;
-    let mut log = String::new();
-    for (phase, kind, step) in steps {
-        if *kind == Main && failed {
-            log.push_str(&format!("[{phase}] skipped\n"));
-            continue;
-        }
-        let step = if *phase == "work" {
-            off_during_work = !enabled(org);
-            Step::Shell(work.to_string())
-        } else {
-            step.clone()
-        };
-        let run = run_step(&step, &store, &[]);
-        log.push_str(&format!("[{phase}] exit {}\n{}\n", run.code, run.all()));
-        if run.code != 0 && *kind != AlwaysIgnored {
-            failed = true;
-        }
-        if *phase == "work" {
-            before_restore(org);
-        }
-    }
-    Outcome {
-        failed,
-        off_during_work,
-        log,
-    }
 }
