@@ -28,8 +28,11 @@ pub async fn main(argv0: OsString, args: Vec<OsString>) -> Exit {
 }
 
 async fn cli_main(console: Console, args: Vec<OsString>) -> Result<Exit> {
-    let args = cli::args_or_env_command(args, std::env::var_os(cli::COMMAND_ENV))?;
-    let parsed = cli::parse(args)?;
+    let chosen = cli::args_or_env_command(args, std::env::var_os(cli::COMMAND_ENV))?;
+    if let Some(warning) = &chosen.warning {
+        console.warning(&format!("{} ignored", cli::COMMAND_ENV), warning);
+    }
+    let parsed = cli::parse(chosen.args)?;
     match parsed.command {
         Command::Help => {
             crate::output::out(format_args!("{}", cli::usage()));
