@@ -10,7 +10,6 @@ use super::error::{Api, Failure, SfError};
 use super::http::{Answer, Deadline, Event, Transport};
 use super::xml;
 use crate::github::Console;
-use crate::outside::Outside;
 
 /// A write's progress, as told to the journal set with [`Salesforce::set_write_journal`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -167,7 +166,8 @@ impl Salesforce {
                     .header("Accept", "application/json")
             })
             .await?;
-        serde_json::from_str(&answer.body).map_err(|e| unreadable(action, &answer, "JSON", e))
+        serde_json::from_str(&answer.body)
+            .map_err(|e| SfError::unreadable(action, answer.status, "JSON", e))
     }
 
     /// POST a Metadata API operation (the XML inside `<soapenv:Body>`) and return the parsed envelope.
@@ -189,7 +189,7 @@ impl Salesforce {
                     .body(envelope(session.access_token.expose(), body))
             })
             .await?;
-        xml::parse(&answer.body).map_err(|e| unreadable(action, &answer, "XML", e))
+        xml::parse(&answer.body).map_err(|e| SfError::unreadable(action, answer.status, "XML", e))
     }
 
     async fn call(
@@ -223,20 +223,6 @@ impl Salesforce {
                 Err(failure) => return Err(failure.into_error()),
             }
         }
-    }
-}
-
-/// A 2xx answer whose body is not in the format the API speaks (e.g. a proxy's page).
-fn unreadable(action: &str, answer: &Answer, format: &str, e: impl std::fmt::Display) -> SfError {
-    SfError {
-        action: action.to_string(),
-        answer: format!(
-            "HTTP {} with a body that is not {format} ({})",
-            answer.status,
-            Outside::message(e.to_string())
-        ),
-        code: None,
-        hint: "check instance-url: it must be the org's API host".into(),
     }
 }
 

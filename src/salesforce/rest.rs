@@ -5,7 +5,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::client::Salesforce;
-use super::error::SfError;
+use super::error::{API_PATH_HINT, SfError};
 use super::http::Deadline;
 
 /// One entry of describeGlobal.
@@ -47,16 +47,13 @@ fn yes() -> bool {
 }
 
 fn shape_error(action: &str, e: serde_json::Error) -> SfError {
-    SfError {
-        action: action.to_string(),
-        // serde quotes the unexpected value, which came from the org.
-        answer: format!(
-            "an answer of unexpected shape ({})",
-            Outside::message(e.to_string())
-        ),
-        code: None,
-        hint: "check instance-url and api-version".into(),
-    }
+    // serde quotes the unexpected value, which came from the org.
+    let why = Outside::message(e.to_string());
+    SfError::new(
+        action,
+        format!("an answer of unexpected shape ({why})"),
+        API_PATH_HINT,
+    )
 }
 
 /// Runs a SOQL query and returns every record (following `nextRecordsUrl`).
@@ -114,12 +111,9 @@ pub async fn describe(
         )
         .await
         .map_err(|e| match e.code.as_deref() {
-            Some("NOT_FOUND") => SfError {
-                hint: format!(
-                    "the org has no object `{object}` visible to this user: check setting-type (or leave it unset to find the type by label)"
-                ),
-                ..e
-            },
+            Some("NOT_FOUND") => e.with_hint(format!(
+                "the org has no object `{object}` visible to this user: check setting-type (or leave it unset to find the type by label)"
+            )),
             _ => e,
         })?;
     let describe: Describe = serde_json::from_value(value).map_err(|e| shape_error(&action, e))?;

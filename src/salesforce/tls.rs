@@ -96,18 +96,17 @@ pub fn refused(action: &str, e: &reqwest::Error) -> Option<SfError> {
     let problem = refused_certificate(e)?;
     let host = e.url().map_or_else(|| "the server".to_string(), host_of);
     let verbatim = clip(&rustls::Error::InvalidCertificate(problem.clone()).to_string());
-    Some(SfError {
-        action: action.to_string(),
-        answer: format!(
+    Some(SfError::new(
+        action,
+        format!(
             "the TLS certificate presented for {host} was refused: {} ({verbatim})",
             reason(problem)
         ),
-        code: None,
-        hint: hint(
+        hint(
             problem,
             std::env::var_os(CA_FILE_VAR).as_deref().map(Path::new),
         ),
-    })
+    ))
 }
 
 /// rustls's verdict on the server's certificate, found in `e`'s source chain. It sits inside an

@@ -120,13 +120,8 @@ pub(super) fn assertion_form(
     username: &str,
     audience: &str,
 ) -> Result<Form, SfError> {
-    let assertion =
-        jwt_assertion(key, client_id, username, audience).map_err(|answer| SfError {
-            action: "signing the JWT assertion".into(),
-            answer,
-            code: None,
-            hint: "check jwt-key".into(),
-        })?;
+    let assertion = jwt_assertion(key, client_id, username, audience)
+        .map_err(|answer| SfError::new("signing the JWT assertion", answer, "check jwt-key"))?;
     Ok(vec![
         (
             "grant_type",

@@ -102,9 +102,6 @@ pub(super) fn token_request(
     }
 }
 
-/// What `invalid_grant` means to this flow.
-pub(super) const REFUSED_HINT: &str = "the refresh token in auth-url was revoked, expired or rotated (a connected app that rotates refresh tokens invalidates the old one at each sign-in): create a new auth URL with `sf org auth show-sfdx-auth-url --target-org ALIAS --json` (result.sfdxAuthUrl) and store it, or switch to JWT, which needs no stored token";
-
 #[cfg(test)]
 mod tests {
     use super::*;
