@@ -128,6 +128,14 @@ pub fn clip(text: &str, max: usize) -> Cow<'_, str> {
     }
 }
 
+/// [`clip`], saying how long `text` was when it was cut: `abc… (5000 characters in all)`.
+pub fn clip_counted(text: &str, max: usize) -> String {
+    match clip(text, max) {
+        Cow::Borrowed(whole) => whole.to_string(),
+        Cow::Owned(cut) => format!("{cut} ({} characters in all)", text.chars().count()),
+    }
+}
+
 /// `text` escaped to one line and clipped at `max` characters, as [`Outside`] shows it.
 pub fn one_line(text: &str, max: usize) -> String {
     let mut shown = String::new();
@@ -178,5 +186,13 @@ mod tests {
         assert_eq!(Outside::name("short").to_string(), "short");
         let json = serde_json::to_string(&Outside::name(long)).unwrap();
         assert_eq!(json.chars().count(), NAME_CHARS + 3);
+    }
+
+    #[test]
+    fn clipping_can_say_how_long_the_text_was() {
+        assert_eq!(clip("abcd", 4), "abcd");
+        assert_eq!(clip("abcdé", 4), "abcd…");
+        assert_eq!(clip_counted("abcd", 4), "abcd");
+        assert_eq!(clip_counted("abcdé", 4), "abcd… (5 characters in all)");
     }
 }

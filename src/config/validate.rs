@@ -3,6 +3,8 @@
 use super::raw::check_size;
 use super::settings::{Setting, bool_word};
 use crate::error::Error;
+use crate::outside::clip_counted;
+use crate::setting::MAX_SHOWN_CHARS;
 
 /// Longest namespace prefix Salesforce allows.
 pub const MAX_NAMESPACE_CHARS: usize = 15;
@@ -72,7 +74,7 @@ pub(crate) fn api_version(value: &str) -> Result<String, Error> {
         Some(major) => Ok(format!("{major}.0")),
         None => Err(Error::usage(format!(
             "api-version `{}` must look like 66.0 (31.0 or later)",
-            crate::setting::clip(version)
+            clip_counted(version, MAX_SHOWN_CHARS)
         ))),
     }
 }
@@ -101,7 +103,7 @@ fn check_name_lengths(setting: &str, value: &str, suffix: &str) -> Result<(), Er
     match problem {
         Some(problem) => Err(Error::usage(format!(
             "{setting} `{}` {problem}; Salesforce API names look like s_c__Setting__mdt",
-            crate::setting::clip(value)
+            clip_counted(value, MAX_SHOWN_CHARS)
         ))),
         None => Ok(()),
     }

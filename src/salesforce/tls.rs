@@ -18,6 +18,7 @@ use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
 
 use super::error::SfError;
+use crate::outside::{NAME_CHARS, one_line};
 
 /// The variable that names a PEM file of CA certificates to trust, as for curl and OpenSSL.
 const CA_FILE_VAR: &str = "SSL_CERT_FILE";
@@ -95,7 +96,11 @@ pub fn build(builder: reqwest::ClientBuilder) -> anyhow::Result<reqwest::Client>
 pub fn refused(action: &str, e: &reqwest::Error) -> Option<SfError> {
     let problem = refused_certificate(e)?;
     let host = e.url().map_or_else(|| "the server".to_string(), host_of);
-    let verbatim = clip(&rustls::Error::InvalidCertificate(problem.clone()).to_string());
+    // Text from the certificate (names it presents) or the TLS library: one line, clipped.
+    let verbatim = one_line(
+        &rustls::Error::InvalidCertificate(problem.clone()).to_string(),
+        NAME_CHARS,
+    );
     Some(SfError::new(
         action,
         format!(
@@ -182,18 +187,6 @@ fn hint(problem: &CertificateError, ca_file: Option<&Path>) -> String {
 /// A date for messages, from seconds since the epoch.
 fn date(secs: u64) -> String {
     crate::timestamp::format(UNIX_EPOCH + Duration::from_secs(secs))
-}
-
-/// Text from the certificate or the TLS library, on one line and not at any length.
-fn clip(text: &str) -> String {
-    let flat: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    match flat.char_indices().nth(200) {
-        None => flat,
-        Some((cut, _)) => format!("{}…", &flat[..cut]),
-    }
 }
 
 #[cfg(test)]

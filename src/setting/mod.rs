@@ -14,6 +14,7 @@ use std::fmt;
 use serde_json::Value;
 
 use crate::error::Error;
+use crate::outside::clip_counted;
 use crate::salesforce::metadata::{CustomMetadata, MdValue};
 
 pub use locate::locate;
@@ -141,7 +142,7 @@ impl State {
             Some(Value::Bool(b)) => State::Valid(*b),
             Some(Value::String(s)) => State::from_text(s),
             Some(Value::Null) | None => State::Invalid("null".into()),
-            Some(other) => State::Invalid(clip(&other.to_string())),
+            Some(other) => State::Invalid(clip_counted(&other.to_string(), MAX_SHOWN_CHARS)),
         }
     }
 
@@ -150,7 +151,7 @@ impl State {
         match text.trim().to_ascii_lowercase().as_str() {
             "true" => State::Valid(true),
             "false" => State::Valid(false),
-            _ => State::Invalid(clip(&format!("{text:?}"))),
+            _ => State::Invalid(clip_counted(&format!("{text:?}"), MAX_SHOWN_CHARS)),
         }
     }
 
@@ -208,19 +209,8 @@ pub struct Applied {
     pub after: State,
 }
 
-/// At most [`MAX_SHOWN_CHARS`] characters of a value read from the org, for messages.
-pub fn clip(text: &str) -> String {
-    match text.char_indices().nth(MAX_SHOWN_CHARS) {
-        None => text.to_string(),
-        Some((cut, _)) => format!(
-            "{}… ({} characters in all)",
-            &text[..cut],
-            text.chars().count()
-        ),
-    }
-}
-
-/// The most characters of a value read from the org that any message shows.
+/// The most characters of a value read from the org that any message shows (then how many
+/// there were, see [`clip_counted`]).
 pub const MAX_SHOWN_CHARS: usize = 200;
 
 #[cfg(test)]
@@ -278,10 +268,12 @@ mod tests {
 
     #[test]
     fn long_values_are_clipped_for_messages() {
-        assert_eq!(clip("true"), "true");
+        assert_eq!(State::from_text("true"), State::Valid(true));
         let long = "é".repeat(50_000);
-        let shown = clip(&long);
+        let State::Invalid(shown) = State::from_text(&long) else {
+            panic!("not a boolean")
+        };
         assert!(shown.chars().count() < MAX_SHOWN_CHARS + 40, "{shown}");
-        assert!(shown.ends_with("(50000 characters in all)"));
+        assert!(shown.ends_with("(50002 characters in all)"), "{shown}");
     }
 }
