@@ -73,11 +73,6 @@ impl Console {
         self.annotate("error", title, message);
     }
 
-    /// A notice (an annotation in Actions).
-    pub fn notice(&self, title: &str, message: &str) {
-        self.annotate("notice", title, message);
-    }
-
     fn annotate(&self, level: &str, title: &str, message: &str) {
         if self.actions {
             // The runner cuts a message at 4,096 characters; clip below that, visibly.

@@ -14,14 +14,11 @@ pub mod settings;
 pub mod sign_in;
 mod validate;
 
-pub use raw::{MAX_VALUE_CHARS, RawSettings, env_pairs};
-pub use settings::{
-    DEFAULT_API_VERSION, DEFAULT_LOGIN_URL, DEFAULT_TIMEOUT_SECS, MAX_DISABLED_MINUTES_LIMIT,
-    MAX_TIMEOUT_SECS, SETTING_NAMES, SETTINGS, Setting,
-};
+pub use raw::{MAX_VALUE_CHARS, RawSettings};
+pub use settings::{MAX_DISABLED_MINUTES_LIMIT, MAX_TIMEOUT_SECS, SETTING_NAMES, Setting};
 pub use sign_in::SignIn;
 pub(crate) use validate::api_name;
-pub use validate::{MAX_NAME_CHARS, MAX_NAMESPACE_CHARS, parse_bool};
+pub use validate::parse_bool;
 
 /// Validated configuration.
 #[derive(Debug, Clone)]

@@ -5,8 +5,6 @@
 pub const DEFAULT_LOGIN_URL: &str = "https://login.salesforce.com";
 /// Default API version for REST and Metadata calls (Spring '26).
 pub const DEFAULT_API_VERSION: &str = "66.0";
-/// Default `timeout`, in seconds, for each Salesforce operation.
-pub const DEFAULT_TIMEOUT_SECS: u64 = 120;
 /// Largest `timeout` accepted, in seconds: one day.
 pub const MAX_TIMEOUT_SECS: u64 = 86_400;
 /// Largest `max-disabled-minutes` accepted: one year.
@@ -296,10 +294,6 @@ mod tests {
             }
         }
         assert_eq!(SETTING_NAMES.len(), COUNT);
-        assert_eq!(
-            find("timeout").unwrap().default,
-            Some(DEFAULT_TIMEOUT_SECS.to_string().as_str())
-        );
         assert!(
             find("timeout")
                 .unwrap()

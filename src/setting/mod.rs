@@ -17,9 +17,7 @@ use crate::error::Error;
 use crate::outside::clip_counted;
 use crate::salesforce::metadata::{CustomMetadata, MdValue};
 
-pub use locate::locate;
-pub use read::{query_value, same_value, status};
-pub use verify::{FINAL_READ_GRACE, NextRead, next_read, verify};
+pub use read::status;
 pub use write::{apply, prepare, rewrite};
 
 /// Label of the custom metadata type.
@@ -159,14 +157,6 @@ impl State {
         match value {
             Some(MdValue::Typed { text, .. }) => State::from_text(text),
             Some(MdValue::Nil) | None => State::Invalid("null".into()),
-        }
-    }
-
-    /// `Some(b)` for a valid value.
-    pub fn as_bool(&self) -> Option<bool> {
-        match self {
-            State::Valid(b) => Some(*b),
-            State::Invalid(_) => None,
         }
     }
 }

@@ -19,8 +19,7 @@ use super::http::{Deadline, Transport};
 use crate::secret::Secret;
 use crate::url_policy;
 
-pub use jwt::{JwtKey, jwt_assertion, jwt_audience};
-pub use sfdx_url::PLATFORM_CLI_CLIENT_ID;
+pub use jwt::{JwtKey, jwt_audience};
 
 /// Form fields of a token request.
 type Form = Vec<(&'static str, String)>;
