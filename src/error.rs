@@ -98,7 +98,7 @@ impl Error {
 }
 
 /// How to turn the triggers on when they may still be off.
-pub const TURN_ON_FIX: &str = "turn them on with this action's `mode: enable`, or `storeconnect-triggers enable` (then confirm with `mode: check` or `storeconnect-triggers status`)";
+pub(crate) const TURN_ON_FIX: &str = "turn them on with this action's `mode: enable`, or `storeconnect-triggers enable` (then confirm with `mode: check` or `storeconnect-triggers status`)";
 
 impl From<anyhow::Error> for Error {
     fn from(e: anyhow::Error) -> Self {
@@ -107,7 +107,7 @@ impl From<anyhow::Error> for Error {
 }
 
 /// Result with this crate's [`Error`].
-pub type Result<T, E = Error> = std::result::Result<T, E>;
+pub(crate) type Result<T, E = Error> = std::result::Result<T, E>;
 
 #[cfg(test)]
 mod tests {

@@ -121,7 +121,7 @@ fn write_escaped(out: &mut impl Write, text: &str, max: usize) -> fmt::Result {
 
 /// At most `max` characters of `text`, then `…` (no escaping: for text escaped later, such as
 /// workflow-command data, or JSON).
-pub fn clip(text: &str, max: usize) -> Cow<'_, str> {
+pub(crate) fn clip(text: &str, max: usize) -> Cow<'_, str> {
     match text.char_indices().nth(max) {
         None => text.into(),
         Some((cut, _)) => format!("{}…", &text[..cut]).into(),
@@ -129,7 +129,7 @@ pub fn clip(text: &str, max: usize) -> Cow<'_, str> {
 }
 
 /// [`clip`], saying how long `text` was when it was cut: `abc… (5000 characters in all)`.
-pub fn clip_counted(text: &str, max: usize) -> String {
+pub(crate) fn clip_counted(text: &str, max: usize) -> String {
     match clip(text, max) {
         Cow::Borrowed(whole) => whole.to_string(),
         Cow::Owned(cut) => format!("{cut} ({} characters in all)", text.chars().count()),
@@ -137,7 +137,7 @@ pub fn clip_counted(text: &str, max: usize) -> String {
 }
 
 /// `text` escaped to one line and clipped at `max` characters, as [`Outside`] shows it.
-pub fn one_line(text: &str, max: usize) -> String {
+pub(crate) fn one_line(text: &str, max: usize) -> String {
     let mut shown = String::new();
     let _ = write_escaped(&mut shown, text, max);
     shown

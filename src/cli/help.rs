@@ -6,7 +6,7 @@ use super::parse::SHORT_FLAGS;
 use crate::config::settings::{Kind, SETTINGS};
 
 /// The help text.
-pub fn usage() -> String {
+pub(crate) fn usage() -> String {
     let settings: Vec<String> = SETTINGS
         .iter()
         .map(|s| {

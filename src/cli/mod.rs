@@ -9,12 +9,12 @@ use crate::error::Error;
 mod help;
 mod parse;
 
-pub use help::usage;
+pub(crate) use help::usage;
 pub use parse::parse;
 
 /// One command as the help, the parser's messages and its suggestions show it.
 #[derive(Debug)]
-pub struct CommandSpec {
+pub(crate) struct CommandSpec {
     /// The word that names it.
     pub name: &'static str,
     /// What follows the name in the usage line, e.g. `[--json]`.
@@ -28,7 +28,7 @@ pub struct CommandSpec {
 }
 
 /// Every command, in the order the help lists them.
-pub const COMMANDS: &[CommandSpec] = &[
+pub(crate) const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "status",
         args: "[--json]",
@@ -130,11 +130,11 @@ pub struct Cli {
 
 /// The variable that names the command when the binary gets no arguments (a Bitbucket pipe, a
 /// container started without a command).
-pub const COMMAND_ENV: &str = "STORECONNECT_COMMAND";
+pub(crate) const COMMAND_ENV: &str = "STORECONNECT_COMMAND";
 
 /// The arguments to parse, and a warning when [`COMMAND_ENV`] was set but ignored.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Chosen {
+pub(crate) struct Chosen {
     /// What to parse.
     pub args: Vec<OsString>,
     /// Set when [`COMMAND_ENV`] named a command but arguments were given (they win): why it was
@@ -144,7 +144,7 @@ pub struct Chosen {
 
 /// The arguments to parse: `args` as given, or, when there are none, the command named by
 /// `env_command` (the value of [`COMMAND_ENV`]; unset or blank means none).
-pub fn args_or_env_command(
+pub(crate) fn args_or_env_command(
     args: Vec<OsString>,
     env_command: Option<OsString>,
 ) -> Result<Chosen, Error> {

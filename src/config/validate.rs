@@ -7,9 +7,9 @@ use crate::outside::clip_counted;
 use crate::setting::MAX_SHOWN_CHARS;
 
 /// Longest namespace prefix Salesforce allows.
-pub const MAX_NAMESPACE_CHARS: usize = 15;
+const MAX_NAMESPACE_CHARS: usize = 15;
 /// Longest name part (without namespace prefix and `__mdt`/`__c` suffix) Salesforce allows.
-pub const MAX_NAME_CHARS: usize = 40;
+const MAX_NAME_CHARS: usize = 40;
 
 /// Refuses a value that goes into an HTTP header (a token, a client id or secret) when it holds
 /// a control character, naming where it was set and never the value.
@@ -24,7 +24,7 @@ pub(crate) fn header_value(source: &str, value: &str) -> Result<(), Error> {
 }
 
 /// Parses `true`/`false` (any case; also `1`/`0`, `yes`/`no`).
-pub fn parse_bool(name: &str, value: &str) -> Result<bool, Error> {
+pub(crate) fn parse_bool(name: &str, value: &str) -> Result<bool, Error> {
     bool_word(value).ok_or_else(|| {
         Error::usage(format!(
             "{name} must be true or false, not `{}`",

@@ -206,19 +206,19 @@ fn snippet(body: &str) -> Outside {
 }
 
 /// What to do when the token endpoint refuses a flow on this host ("not supported on this domain").
-pub const MY_DOMAIN_HINT: &str = "the client credentials flow works only on the org's My Domain: set instance-url to https://<name>.my.salesforce.com";
+pub(crate) const MY_DOMAIN_HINT: &str = "the client credentials flow works only on the org's My Domain: set instance-url to https://<name>.my.salesforce.com";
 
 /// What to do when the user may not read or change the setting's metadata (`INSUFFICIENT_ACCESS`).
-pub const INSUFFICIENT_ACCESS_HINT: &str = "give the integration user 'Customize Application' and 'Modify Metadata Through Metadata API Functions' (or 'Modify All Data'), plus 'API Enabled'";
+pub(crate) const INSUFFICIENT_ACCESS_HINT: &str = "give the integration user 'Customize Application' and 'Modify Metadata Through Metadata API Functions' (or 'Modify All Data'), plus 'API Enabled'";
 
 /// What to do when the token endpoint refuses the refresh token of an auth URL.
-pub const REFRESH_TOKEN_HINT: &str = "the refresh token in auth-url was revoked, expired or rotated (a connected app that rotates refresh tokens invalidates the old one at each sign-in): create a new auth URL with `sf org auth show-sfdx-auth-url --target-org ALIAS --json` (result.sfdxAuthUrl) and store it, or switch to JWT, which needs no stored token";
+pub(crate) const REFRESH_TOKEN_HINT: &str = "the refresh token in auth-url was revoked, expired or rotated (a connected app that rotates refresh tokens invalidates the old one at each sign-in): create a new auth URL with `sf org auth show-sfdx-auth-url --target-org ALIAS --json` (result.sfdxAuthUrl) and store it, or switch to JWT, which needs no stored token";
 
 /// What to do when an answer shows that instance-url is not the org's API host.
-pub const API_HOST_HINT: &str = "check instance-url: it must be the org's API host";
+pub(crate) const API_HOST_HINT: &str = "check instance-url: it must be the org's API host";
 
 /// What to do when a REST path was not found or answered in an unexpected shape.
-pub const API_PATH_HINT: &str = "check instance-url and api-version";
+pub(crate) const API_PATH_HINT: &str = "check instance-url and api-version";
 
 fn hint_for(api: Api, status: u16, code: Option<&str>, message: &str) -> String {
     let text = match (code, api) {

@@ -10,7 +10,7 @@ use super::http::Deadline;
 
 /// One entry of describeGlobal.
 #[derive(Debug, Clone, Deserialize)]
-pub struct SObjectInfo {
+pub(crate) struct SObjectInfo {
     /// API name, e.g. `s_c__Setting__mdt`.
     pub name: Outside,
     /// Label, e.g. `StoreConnect Setting`.
@@ -19,7 +19,7 @@ pub struct SObjectInfo {
 
 /// One field of a describe result.
 #[derive(Debug, Clone, Deserialize)]
-pub struct FieldInfo {
+pub(crate) struct FieldInfo {
     /// API name, e.g. `s_c__Setting__c`.
     pub name: Outside,
     /// Label, e.g. `Setting`.
@@ -57,7 +57,7 @@ fn shape_error(action: &str, e: serde_json::Error) -> SfError {
 }
 
 /// Runs a SOQL query and returns every record (following `nextRecordsUrl`).
-pub async fn query(
+pub(crate) async fn query(
     sf: &mut Salesforce,
     deadline: &Deadline,
     action: &str,
@@ -77,7 +77,7 @@ pub async fn query(
 }
 
 /// describeGlobal: every object the user can see.
-pub async fn describe_global(
+pub(crate) async fn describe_global(
     sf: &mut Salesforce,
     deadline: &Deadline,
 ) -> Result<Vec<SObjectInfo>, SfError> {
@@ -92,7 +92,7 @@ pub async fn describe_global(
 }
 
 /// describe of one object: its fields.
-pub async fn describe(
+pub(crate) async fn describe(
     sf: &mut Salesforce,
     deadline: &Deadline,
     object: &str,
@@ -121,7 +121,7 @@ pub async fn describe(
 }
 
 /// Quotes a string for a SOQL literal.
-pub fn soql_quote(value: &str) -> String {
+pub(crate) fn soql_quote(value: &str) -> String {
     let mut out = String::from("'");
     for ch in value.chars() {
         match ch {

@@ -30,7 +30,7 @@ const CA_FILE_WANTED: &str = "it must name a PEM file of the CA certificates to 
 /// before any request.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
-pub struct CaFileError(pub String);
+pub(crate) struct CaFileError(pub String);
 
 /// The CA certificates of the file that `SSL_CERT_FILE` names (none when it is not set).
 fn ca_bundle() -> Result<Vec<reqwest::Certificate>, CaFileError> {
@@ -70,7 +70,7 @@ fn ca_bundle() -> Result<Vec<reqwest::Certificate>, CaFileError> {
 
 /// Builds the client with the CAs of `SSL_CERT_FILE` added to the verifier's. A bundle it cannot
 /// take (a PEM block that holds no certificate a CA can have) is a [`CaFileError`] too.
-pub fn build(builder: reqwest::ClientBuilder) -> anyhow::Result<reqwest::Client> {
+pub(crate) fn build(builder: reqwest::ClientBuilder) -> anyhow::Result<reqwest::Client> {
     let bundle = ca_bundle()?;
     let from_file = !bundle.is_empty();
     builder.tls_certs_merge(bundle).build().map_err(|e| {
@@ -93,7 +93,7 @@ pub fn build(builder: reqwest::ClientBuilder) -> anyhow::Result<reqwest::Client>
 
 /// The error to report when `e` failed because the server's certificate did not verify: which
 /// host, why, and what to do. `None` for any other failure.
-pub fn refused(action: &str, e: &reqwest::Error) -> Option<SfError> {
+pub(crate) fn refused(action: &str, e: &reqwest::Error) -> Option<SfError> {
     let problem = refused_certificate(e)?;
     let host = e.url().map_or_else(|| "the server".to_string(), host_of);
     // Text from the certificate (names it presents) or the TLS library: one line, clipped.

@@ -17,17 +17,17 @@ use crate::error::Error;
 use crate::outside::clip_counted;
 use crate::salesforce::metadata::{CustomMetadata, MdValue};
 
-pub use read::status;
-pub use write::{apply, prepare, rewrite};
+pub(crate) use read::status;
+pub(crate) use write::{apply, prepare, rewrite};
 
 /// Label of the custom metadata type.
-pub const TYPE_LABEL: &str = "StoreConnect Setting";
+pub(crate) const TYPE_LABEL: &str = "StoreConnect Setting";
 /// Label of the record.
-pub const RECORD_LABEL: &str = "StoreConnect Triggers Enabled";
+pub(crate) const RECORD_LABEL: &str = "StoreConnect Triggers Enabled";
 /// Label of the field holding `true`/`false`.
-pub const FIELD_LABEL: &str = "Setting";
+pub(crate) const FIELD_LABEL: &str = "Setting";
 /// StoreConnect's package namespace, preferred when several types or fields match.
-pub const NAMESPACE: &str = "s_c";
+pub(crate) const NAMESPACE: &str = "s_c";
 
 /// API names the user pinned (each one skips its discovery step).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -172,7 +172,7 @@ impl fmt::Display for State {
 
 /// The setting as found by [`status`].
 #[derive(Debug, Clone)]
-pub struct Observed {
+pub(crate) struct Observed {
     /// Resolved names.
     pub located: Located,
     /// The value read through SOQL.
@@ -181,7 +181,7 @@ pub struct Observed {
 
 /// The record read with readMetadata, ready to be changed.
 #[derive(Debug, Clone)]
-pub struct Prepared {
+pub(crate) struct Prepared {
     /// Resolved names.
     pub located: Located,
     /// The whole record as read.
@@ -192,7 +192,7 @@ pub struct Prepared {
 
 /// What [`apply`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Applied {
+pub(crate) struct Applied {
     /// Whether a write was sent.
     pub changed: bool,
     /// The value read back after the write (or read before, when nothing needed writing).

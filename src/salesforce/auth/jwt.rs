@@ -147,7 +147,7 @@ pub(super) fn audience_refused(error: &SfError) -> bool {
 /// The JWT `aud` for a login URL: production and sandbox login hosts are their own audience;
 /// a Salesforce My Domain uses login (or test, for sandboxes); any other host (a test server)
 /// is its own audience.
-pub fn jwt_audience(login_url: &Url) -> String {
+pub(crate) fn jwt_audience(login_url: &Url) -> String {
     let host = login_url
         .host_str()
         .unwrap_or_default()
@@ -166,7 +166,7 @@ pub fn jwt_audience(login_url: &Url) -> String {
 }
 
 /// Builds and signs the RS256 assertion: iss = client id, sub = username, aud, exp = now + 3 min.
-pub fn jwt_assertion(
+fn jwt_assertion(
     key: &JwtKey,
     client_id: &str,
     username: &str,

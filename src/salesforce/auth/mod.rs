@@ -6,7 +6,7 @@
 
 mod client_credentials;
 mod jwt;
-pub mod sf_cli;
+pub(crate) mod sf_cli;
 mod sfdx_url;
 
 use std::time::Duration;
@@ -19,7 +19,8 @@ use super::http::{Deadline, Transport};
 use crate::secret::Secret;
 use crate::url_policy;
 
-pub use jwt::{JwtKey, jwt_audience};
+pub use jwt::JwtKey;
+pub(crate) use jwt::jwt_audience;
 
 /// Form fields of a token request.
 type Form = Vec<(&'static str, String)>;

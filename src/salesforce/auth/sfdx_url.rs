@@ -8,7 +8,7 @@ use crate::secret::Secret;
 use crate::url_policy;
 
 /// The default client id of the Salesforce CLI, used when an auth URL names none.
-pub const PLATFORM_CLI_CLIENT_ID: &str = "PlatformCLI";
+const PLATFORM_CLI_CLIENT_ID: &str = "PlatformCLI";
 
 impl Credentials {
     /// Parses an SFDX auth URL `force://<clientId>:<clientSecret>:<refreshToken>@<host>`.
