@@ -70,6 +70,15 @@ impl SfError {
         Self { code, ..self }
     }
 
+    /// The same error, its action named as a step of something larger: `during("verifying the
+    /// change")` turns "query …" into "query … (verifying the change)".
+    pub fn during(self, step: &str) -> Self {
+        Self {
+            action: format!("{} ({step})", self.action),
+            ..self
+        }
+    }
+
     /// The same error with `hint` as what to do next.
     pub fn with_hint(self, hint: impl Into<String>) -> Self {
         Self {

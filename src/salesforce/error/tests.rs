@@ -111,6 +111,9 @@ fn constructors_fill_what_a_literal_would() {
         .with_code(Some("X".into()))
         .with_hint("d");
     assert_eq!((e.code.as_deref(), e.hint.as_str()), (Some("X"), "d"));
+    let e = e.during("verifying the change");
+    assert_eq!(e.action, "a (verifying the change)");
+    assert_eq!(e.to_string(), "a (verifying the change) failed: b");
     // What the server said is quoted escaped to one line.
     let e = SfError::unreadable("query", 200, "JSON", "bad\n::stop-commands::x");
     assert_eq!(
