@@ -119,7 +119,12 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Cli, Error> {
             )));
         }
     };
-    let takes_json = help || (!version && COMMANDS.iter().any(|c| c.json && Some(c.name) == named));
+    let takes_json = match command {
+        // `status --json --help` asks for help, whatever came with it.
+        Command::Help => true,
+        Command::Version => false,
+        _ => COMMANDS.iter().any(|c| c.json && Some(c.name) == named),
+    };
     if json && !takes_json {
         return Err(Error::usage(format!(
             "--json goes with {}",

@@ -116,6 +116,12 @@ fn the_command_can_come_from_the_environment() {
 fn help_is_a_command() {
     assert_eq!(p(&["help"]).unwrap().command, Command::Help);
     assert_eq!(p(&["status", "--help"]).unwrap().command, Command::Help);
+    for args in [&["help", "--json"][..], &["enable", "--json", "--help"]] {
+        assert_eq!(p(args).unwrap().command, Command::Help, "{args:?}");
+    }
+    for args in [&["--version", "--json"][..], &["status", "-V", "--json"]] {
+        assert!(matches!(p(args), Err(Error::Usage(_))), "{args:?}");
+    }
 }
 
 #[test]
@@ -202,8 +208,15 @@ fn the_table_of_commands_is_what_parse_and_help_know() {
             "{}",
             command.name
         );
+        // Help takes any flag; the others take --json when the table says so.
         let json = p(&[&[command.name, "--json"], tail].concat());
-        assert_eq!(json.is_ok(), command.json, "--json with {}", command.name);
+        let help = command.name == "help";
+        assert_eq!(
+            json.is_ok(),
+            command.json || help,
+            "--json with {}",
+            command.name
+        );
         let line = format!("storeconnect-triggers {} {}", command.name, command.args);
         assert!(text.contains(line.trim_end()), "{line} in help");
         for about in command.about {
