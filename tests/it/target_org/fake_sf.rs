@@ -108,7 +108,7 @@ impl FakeSf {
     }
 
     /// Whether the process whose id a script wrote to `file` is gone (or a zombie, which
-    /// holds nothing open and runs nothing).
+    /// holds nothing open and runs nothing). Reads `/proc`: the tests run on Linux.
     pub fn is_gone(&self, file: &str) -> bool {
         let pid = read(&self.dir.join(file));
         let pid = pid.trim();
