@@ -37,7 +37,8 @@ pub enum Renewal {
     Display,
 }
 
-/// What sf handed over, every check passed; credentials are built from it last.
+/// What sf handed over, checked; the credentials are built from it last (an auth URL is
+/// parsed then, before any of its parts is handed on).
 enum Login {
     /// An SFDX auth URL (refresh token), as `command` gave it.
     AuthUrl { url: Secret, command: &'static str },

@@ -1,9 +1,8 @@
 //! Asking the Salesforce CLI: running it as a child process we can always stop, and reading
-//! its JSON answer. `sf` is a Node program
-//! that starts children of its own, so it runs in a process group of its own and the whole
-//! group is killed when the deadline passes, when it prints more than we read, or when it
-//! exits while a child of it still holds its output open. Its output is read on two threads,
-//! each stopping at [`MAX_OUTPUT_BYTES`].
+//! its JSON answer. `sf` is a Node program that starts children of its own, so it runs in a
+//! process group of its own and the whole group is killed when the deadline passes, when it
+//! prints more than we read, or when it exits while a child of it still holds its output
+//! open. Its output is read on two threads, each stopping at [`MAX_OUTPUT_BYTES`].
 
 use std::io::Read;
 use std::os::unix::process::CommandExt;
@@ -121,8 +120,9 @@ fn run(mut command: Command, deadline: Instant) -> Result<Finished, RunError> {
         if status.is_none()
             && let Ok(Some(exited)) = child.try_wait()
         {
-            // sf has exited but its output is still open: a child of it holds it. Those
-            // stragglers keep the group's id in use, so killing the group reaches only them.
+            // sf has exited; a child of it may still hold its output open. Such stragglers
+            // keep the group's id in use, so the kill reaches only them; with none left it
+            // finds no group (ids are handed out in turn, so not reused this soon).
             status = Some(exited);
             kill_group(child.id());
         }
@@ -220,18 +220,18 @@ fn wait_until(child: &mut Child, deadline: Instant) -> Option<ExitStatus> {
     }
 }
 
-/// Kills the process group (the leader is not reaped yet, so its id is still ours), reaps the
-/// leader and waits a little for the readers, so the group is gone when this returns.
+/// Kills the process group (a leader still running is not reaped, so the id is still ours),
+/// reaps the leader and waits a little for the readers to see the end of the output, so the
+/// group is gone when this returns.
 fn stop(child: &mut Child, results: &Receiver<(usize, Captured)>, why: RunError) -> RunError {
     kill_group(child.id());
     let _ = child.wait();
     let drained = Instant::now() + DRAIN;
-    for _ in 0..2 {
-        let left = drained.saturating_duration_since(Instant::now());
-        if results.recv_timeout(left).is_err() {
-            break;
-        }
-    }
+    // Ends when both readers are done (the channel disconnects) or at `drained`.
+    while results
+        .recv_timeout(drained.saturating_duration_since(Instant::now()))
+        .is_ok()
+    {}
     why
 }
 
