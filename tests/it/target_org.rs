@@ -278,3 +278,34 @@ fn a_login_that_expires_during_the_run_names_the_alias_in_the_hint() {
     );
     assert_eq!(sf.calls().len(), 4, "{:?}", sf.calls());
 }
+
+#[test]
+fn a_check_that_fails_after_sf_gave_a_token_shows_no_secret() {
+    let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
+    let sf = FakeSf::new();
+    let token = org.issue_access_token();
+    sf.refuses(
+        "show-sfdx-auth-url",
+        "NoRefreshTokenError",
+        "An SFDX Auth URL is not available.",
+    )
+    .answers(
+        "show-access-token",
+        serde_json::json!({ "accessToken": token }),
+    )
+    .answers(
+        "display",
+        serde_json::json!({ "instanceUrl": "http://acme.my.salesforce.com" }),
+    );
+    let mut cli = sf.cli(&["status", "-o", "ci"]);
+    cli.env("GITHUB_ACTIONS", "true");
+    let run = cli.run();
+    run.expect(2).contains("`sf org display`'s instanceUrl");
+    assert!(
+        run.stderr.starts_with(&format!("::add-mask::{token}\n")),
+        "{}",
+        run.stderr
+    );
+    only_in_masks(&run, &token);
+    assert!(org.requests().is_empty());
+}
