@@ -144,7 +144,7 @@ impl SignIn {
     }
 
     /// Builds the credentials from `raw`, which [`SignIn::choose`] accepted for this method.
-    /// `timeout` bounds each question to the Salesforce CLI (`target-org`).
+    /// `timeout` bounds all questions to the Salesforce CLI together (`target-org`).
     pub(crate) fn credentials(
         self,
         raw: &RawSettings,

@@ -32,12 +32,11 @@ pub fn refused(action: &str, e: &reqwest::Error) -> Option<SfError> {
 }
 
 fn auth_required(action: &str) -> SfError {
-    SfError {
-        action: action.to_string(),
-        answer: "the proxy of HTTPS_PROXY answered 407 Proxy Authentication Required to CONNECT".into(),
-        code: None,
-        hint: "put the proxy's user and password in the URL: HTTPS_PROXY=http://USER:PASSWORD@HOST:PORT (percent-encode special characters; keep it in a secret); see docs/network.md".into(),
-    }
+    SfError::new(
+        action,
+        "the proxy of HTTPS_PROXY answered 407 Proxy Authentication Required to CONNECT",
+        "put the proxy's user and password in the URL: HTTPS_PROXY=http://USER:PASSWORD@HOST:PORT (percent-encode special characters; keep it in a secret); see docs/network.md",
+    )
 }
 
 fn unsuccessful(action: &str, e: &reqwest::Error) -> SfError {
@@ -52,12 +51,11 @@ fn unsuccessful(action: &str, e: &reqwest::Error) -> SfError {
             ))
         })
         .unwrap_or_default();
-    SfError {
-        action: action.to_string(),
-        answer: format!(
+    SfError::new(
+        action,
+        format!(
             "the proxy of HTTPS_PROXY refused to open a tunnel{to}: it answered CONNECT with an error status (e.g. 403 Forbidden: its policy blocks the host, or 502: it could not reach it)"
         ),
-        code: None,
-        hint: "ask the proxy's administrators to allow HTTPS (CONNECT, port 443) to your Salesforce domains (*.my.salesforce.com, login.salesforce.com, test.salesforce.com), or, if this host is to be reached directly, add it to NO_PROXY; see docs/network.md".into(),
-    }
+        "ask the proxy's administrators to allow HTTPS (CONNECT, port 443) to your Salesforce domains (*.my.salesforce.com, login.salesforce.com, test.salesforce.com), or, if this host is to be reached directly, add it to NO_PROXY; see docs/network.md",
+    )
 }

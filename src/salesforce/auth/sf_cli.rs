@@ -88,12 +88,7 @@ pub async fn renew(
     })
     .await
     .unwrap_or_else(|_| Err("the question to sf stopped unexpectedly".into()));
-    answer.map_err(|answer| SfError {
-        action,
-        answer,
-        code: None,
-        hint,
-    })
+    answer.map_err(|answer| SfError::new(action, answer, hint))
 }
 
 impl<'a> Sf<'a> {
@@ -320,22 +315,7 @@ fn expired(name: &str, message: &str) -> bool {
 
 /// Text from sf on one line, control characters escaped, at most `max` characters.
 fn shown(text: &str, max: usize) -> String {
-    let one_line: String = text
-        .trim()
-        .chars()
-        .flat_map(|c| {
-            let escaped: Vec<char> = if c.is_control() {
-                c.escape_default().collect()
-            } else {
-                vec![c]
-            };
-            escaped
-        })
-        .collect();
-    match one_line.char_indices().nth(max) {
-        None => one_line,
-        Some((cut, _)) => format!("{}…", &one_line[..cut]),
-    }
+    crate::outside::one_line(text.trim(), max)
 }
 
 /// Masks a secret from sf in a GitHub runner (`::add-mask::`) before anything can print it.
