@@ -2,6 +2,7 @@
 
 mod action;
 mod arguments_and_help;
+mod big_org;
 mod chaos;
 mod check;
 mod ci_examples;
