@@ -109,6 +109,7 @@ const PEAK_RSS_BUDGET_KB: i64 = 20 * 1024;
 
 /// The peak resident memory (KB) of `check` on an org listing [`BIG_ORG_RECORDS`] custom
 /// metadata records, the triggers' last among them; checks it found who and when.
+#[allow(clippy::zombie_processes)] // reaped by wait4 in `wait_with_peak_rss`
 fn big_org_peak_rss_kb() -> i64 {
     let org = SimOrg::start(OrgConfig {
         enabled: false,
