@@ -3,7 +3,7 @@
 //! (`max-disabled-minutes`), and, with `heal`, turning them back on (verified by read-back).
 //! Shared by the CLI's `check` command and the action's `mode: check`; each prints its own way.
 
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use super::Report;
 use crate::config::Config;
@@ -29,10 +29,28 @@ impl Changed {
         self.at.map(timestamp::format)
     }
 
-    /// Whole minutes from `at` until now.
+    /// Whole minutes from `at` until now: 0 for a time up to [`CLOCK_TOLERANCE`] ahead of
+    /// this machine's clock, `None` for one further ahead (see [`Changed::ahead_minutes`]).
     pub fn minutes_ago(&self) -> Option<u64> {
-        self.at
-            .map(|at| timestamp::minutes_between(at, SystemTime::now()))
+        let at = self.at?;
+        let now = SystemTime::now();
+        (at <= now + CLOCK_TOLERANCE).then(|| timestamp::minutes_between(at, now))
+    }
+
+    /// Whole minutes by which `at` is ahead of this machine's clock, when more than
+    /// [`CLOCK_TOLERANCE`]: the clocks disagree, so how long ago it was is unknown.
+    pub fn ahead_minutes(&self) -> Option<u64> {
+        let ahead = self.at?.duration_since(SystemTime::now()).ok()?;
+        (ahead > CLOCK_TOLERANCE).then_some(ahead.as_secs() / 60)
+    }
+
+    /// "2026-12-01T01:02:03Z (42 minutes ago)"; "an unknown time" for what cannot be told.
+    fn when(&self) -> String {
+        match (self.at_text(), self.minutes_ago(), self.ahead_minutes()) {
+            (Some(at), Some(m), _) => format!("{at} ({m} minutes ago)"),
+            (Some(at), None, Some(n)) => format!("an unknown time ({at}: {})", ahead_words(n)),
+            _ => "an unknown time".into(),
+        }
     }
 
     /// "last changed by Jane Admin at 2026-12-01T01:02:03Z (42 minutes ago)", with "unknown"
@@ -43,12 +61,18 @@ impl Changed {
             self.by
                 .as_ref()
                 .map_or("an unknown user".into(), Outside::shown),
-            match (self.at_text(), self.minutes_ago()) {
-                (Some(at), Some(m)) => format!("{at} ({m} minutes ago)"),
-                _ => "an unknown time".into(),
-            }
+            self.when()
         )
     }
+}
+
+/// How far ahead of this machine's clock a `lastModifiedDate` may be and still count as now
+/// (clocks a little apart); further ahead, the time is unknown.
+pub const CLOCK_TOLERANCE: Duration = Duration::from_secs(5 * 60);
+
+/// "the org's time is ahead of this machine's by N minutes".
+fn ahead_words(minutes: u64) -> String {
+    format!("the org's time is ahead of this machine's by {minutes} minutes")
 }
 
 /// Looks up who last changed the record and when: one listMetadata call (see
@@ -65,7 +89,14 @@ pub async fn last_changed(sf: &mut Salesforce, config: &Config, located: &Locate
                     &format!("listMetadata gave lastModifiedDate `{}`, which is not an ISO 8601 UTC time; treating the time as unknown", Outside::name(raw.as_str())),
                 );
             }
-            Changed { by: change.by, at }
+            let changed = Changed { by: change.by, at };
+            if let (Some(n), Some(at)) = (changed.ahead_minutes(), changed.at_text()) {
+                sf.console().warning(
+                    "Clocks disagree",
+                    &format!("listMetadata says the setting was last changed at {at}, later than now on this machine: {}, so how long the triggers have been off is unknown. Check this machine's clock (NTP).", ahead_words(n)),
+                );
+            }
+            changed
         }
         Ok(None) => {
             sf.console().warning(
@@ -148,7 +179,7 @@ impl Checked {
         let changed = self.changed.clone().unwrap_or_default();
         let since = match (changed.at_text(), self.disabled_minutes) {
             (Some(at), Some(m)) => format!(" since {at} ({m} minutes)"),
-            _ => " since an unknown time".into(),
+            _ => format!(" since {}", changed.when()),
         };
         format!(
             "{found}{since}, last changed by {}",

@@ -7,6 +7,7 @@ mod chaos;
 mod check;
 mod ci_examples;
 mod cli;
+mod clock;
 mod closed_output;
 mod common;
 mod faults;
