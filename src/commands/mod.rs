@@ -4,7 +4,7 @@
 mod check;
 mod run;
 
-pub use check::check;
+pub use check::{check, print_failure as print_check_failure};
 pub use run::run;
 
 use crate::config::Config;

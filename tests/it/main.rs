@@ -7,6 +7,7 @@ mod chaos;
 mod check;
 mod ci_examples;
 mod cli;
+mod cli_contract;
 mod clock;
 mod closed_output;
 mod common;
