@@ -77,7 +77,7 @@ fn configure(console: Console, overrides: Vec<(String, String)>) -> Result<Confi
     if let Some(token) = raw.access_token() {
         console.mask(token.expose());
     }
-    Ok(Config::from_raw(raw)?)
+    Config::from_raw(raw)
 }
 
 /// Prints an error with its "what to do" line (an annotation inside GitHub Actions).
