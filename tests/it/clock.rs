@@ -69,7 +69,10 @@ fn a_long_name_is_clipped_everywhere() {
     run.expect(1).contains(&"N".repeat(200));
     assert!(!run.all().contains(&too_long), "{}", run.all());
     let run = pinned(&org, Auth::AccessToken, &["check", "--json"]).run();
-    let by = json(&run)["last_modified_by"].as_str().unwrap().to_string();
+    let by = json(&run)["last_modified_by"]
+        .as_str()
+        .expect("a name")
+        .to_string();
     assert_eq!(by.chars().count(), 201, "200 characters and an ellipsis");
     let mut job = Job::new(&with_org(&org, Auth::AccessToken, &[("mode", "check")]));
     let main = job.main();

@@ -20,6 +20,7 @@ mod key_file;
 mod network;
 mod rng;
 mod run;
+mod run_preflight;
 mod salesforce_answers;
 mod snapshots;
 mod snapshots_action;
