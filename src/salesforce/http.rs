@@ -246,7 +246,7 @@ fn unread(action: &str, status: u16, stop: Stop) -> SfError {
                 "HTTP {status} with an answer too large (over {} MB); it was not read",
                 MAX_BODY_BYTES / (1024 * 1024)
             ),
-            "this call's answers are a few KB, so whatever answered is not the org's API: check that instance-url is the org's My Domain host (https://<domain>.my.salesforce.com) and that no proxy or captive portal answers in its place".to_string(),
+            "Salesforce answers this call with far less (a few KB; describeGlobal of a large org about 1 MB), so what answered is probably not the org's API: check that instance-url is the org's My Domain host (https://<domain>.my.salesforce.com) and that no proxy or captive portal answers in its place".to_string(),
         ),
         Stop::Unreadable(why) => (
             format!(
