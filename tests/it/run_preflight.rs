@@ -84,3 +84,21 @@ fn a_good_script_still_runs() {
     assert_eq!(count(&org, Op::UpdateMetadata), 2);
     assert!(enabled(&org));
 }
+
+#[test]
+fn what_still_fails_at_spawn_is_restored_and_said() {
+    // The pre-flight looks one #! deep; the interpreter's own interpreter is missing.
+    let interpreter = file("interp", b"#!/nonexistent/deeper\n", 0o755);
+    let line = format!("#!{}\necho loaded\n", interpreter.display());
+    let script = interpreter.with_file_name("load.sh");
+    std::fs::write(&script, line).expect("write");
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
+    let mut cli = pinned(&org, Auth::AccessToken, &["run", "--", "./load.sh"]);
+    cli.command().current_dir(script.parent().expect("a dir"));
+    cli.run()
+        .expect(3)
+        .contains("could not start `./load.sh`")
+        .contains("Triggers restored to true (verified)");
+    assert!(enabled(&org));
+}
