@@ -32,7 +32,9 @@ pub fn check(program: &OsStr) -> Result<()> {
             ));
         }
         Found::Nothing => {
-            return refuse(if has_slash(program) {
+            return refuse(if has_slash(program) && Path::new(program).is_dir() {
+                "it is a directory".into()
+            } else if has_slash(program) {
                 "there is no such file".into()
             } else {
                 "no executable of that name on PATH".into()

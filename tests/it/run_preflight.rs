@@ -72,6 +72,9 @@ fn not_found_or_not_executable_is_refused() {
         .expect(2)
         .contains("no-such-tool-xyz");
     assert!(org.requests().is_empty());
+    let dir = temp_dir("preflight-dir").join("tools");
+    std::fs::create_dir(&dir).expect("mkdir");
+    refused(&dir, "it is a directory");
 }
 
 #[test]
