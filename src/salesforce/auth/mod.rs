@@ -7,6 +7,7 @@
 mod client_credentials;
 mod jwt;
 pub mod sf_cli;
+mod sf_process;
 mod sfdx_url;
 
 use std::time::Duration;
