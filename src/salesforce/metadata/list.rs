@@ -161,3 +161,50 @@ impl Scan for Listing {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scan(body: &str, chunk: usize) -> Result<Result<Option<LastChange>, String>, Stop> {
+        let mut listing = Listing::new("T.R");
+        for piece in body.as_bytes().chunks(chunk) {
+            listing.feed(piece)?;
+        }
+        listing.finish()
+    }
+
+    #[test]
+    fn keeps_the_newest_listing_of_the_record_and_clips_its_name() {
+        let result = |name: &str, by: &str, at: &str| {
+            format!(
+                "<result><fullName>{name}</fullName><lastModifiedByName>{by}</lastModifiedByName><lastModifiedDate>{at}</lastModifiedDate></result>"
+            )
+        };
+        let long = "L".repeat(3_000);
+        let body = format!(
+            "<Envelope><Body><listMetadataResponse>{}{}{}{}</listMetadataResponse></Body></Envelope>",
+            result("T.R", "Old", "2026-01-01T00:00:00.000Z"),
+            result("t.r", &long, "2026-03-01T00:00:00.000Z"),
+            result("T.Other", "Other", "2027-01-01T00:00:00.000Z"),
+            result("T.R", "Unreadable", "yesterday"),
+        );
+        for chunk in [1, 5, 64, body.len()] {
+            let found = scan(&body, chunk).unwrap().unwrap().unwrap();
+            assert_eq!(found.at.as_deref(), Some("2026-03-01T00:00:00.000Z"));
+            let by = found.by.unwrap();
+            assert_eq!(
+                by.raw().chars().count(),
+                NAME_CHARS + 1,
+                "clipped where read"
+            );
+        }
+        let none = "<Envelope><Body><listMetadataResponse/></Body></Envelope>";
+        assert_eq!(scan(none, 7), Ok(Ok(None)));
+        assert!(scan("<Envelope><Body/></Envelope>", 7).unwrap().is_err());
+        assert!(matches!(
+            scan("<Envelope><Body><listMetadataResponse><result>", 7),
+            Err(Stop::Unreadable(_))
+        ));
+    }
+}
