@@ -41,23 +41,42 @@ pub fn check(program: &OsStr) -> Result<()> {
             });
         }
     };
+    startable(&path, 0).map_or(Ok(()), refuse)
+}
+
+/// How many interpreters deep the kernel follows `#!` lines (the script's, its interpreter's, …).
+const MAX_NESTING: u32 = 4;
+
+/// Why the kernel would not start the executable file `path` (`None` when it would, or when
+/// that cannot be told from here). `depth`: how many `#!` lines led here.
+fn startable(path: &Path, depth: u32) -> Option<String> {
     // An execute-only file cannot be read here; the kernel may still start it.
-    let Ok(head) = read_head(&path) else {
-        return Ok(());
-    };
-    if binfmt_misc_takes(&head, &path) {
-        return Ok(());
+    let head = read_head(path).ok()?;
+    if binfmt_misc_takes(&head, path) {
+        return None;
     }
     match kind(&head) {
-        Kind::Script(line) => script(&line).map_or(Ok(()), refuse),
-        Kind::Elf { machine } => match foreign(machine) {
-            None => Ok(()),
-            Some(name) => refuse(format!(
+        Kind::Script(line) => {
+            let interpreter = match interpreter(&line) {
+                Ok(interpreter) => interpreter,
+                Err(why) => return Some(why),
+            };
+            if depth >= MAX_NESTING {
+                return None;
+            }
+            let why = startable(Path::new(&interpreter), depth + 1)?;
+            Some(format!(
+                "its #! line names the interpreter `{}`, which cannot start: {why}",
+                Outside::name(interpreter)
+            ))
+        }
+        Kind::Elf { machine } => foreign(machine).map(|name| {
+            format!(
                 "it is a program for {name}, not for this machine ({}) (Exec format error)",
                 std::env::consts::ARCH
-            )),
-        },
-        Kind::Other => refuse(
+            )
+        }),
+        Kind::Other => Some(
             "it is not a program: it has no #! line and is not a binary for this machine (Exec format error); start it with its interpreter, e.g. `run -- sh script`".into(),
         ),
     }
@@ -134,22 +153,22 @@ fn kind(head: &[u8]) -> Kind {
     Kind::Other
 }
 
-/// What is wrong with a `#!` line, if anything.
-fn script(line: &[u8]) -> Option<String> {
+/// The interpreter a `#!` line names, when it is an executable file; else what is wrong.
+fn interpreter(line: &[u8]) -> std::result::Result<String, String> {
     if line.ends_with(b"\r") {
-        return Some("its #! line ends with a carriage return: the file has Windows line endings (CRLF); convert it to Unix line endings (e.g. `sed -i 's/\\r$//' FILE` or dos2unix)".into());
+        return Err("its #! line ends with a carriage return: the file has Windows line endings (CRLF); convert it to Unix line endings (e.g. `sed -i 's/\\r$//' FILE` or dos2unix)".into());
     }
     let text = String::from_utf8_lossy(line);
     let Some(interpreter) = text.split([' ', '\t']).find(|t| !t.is_empty()) else {
-        return Some("its #! line names no interpreter".into());
+        return Err("its #! line names no interpreter".into());
     };
     let shown = Outside::name(interpreter);
     match std::fs::metadata(interpreter) {
-        Ok(m) if m.is_file() && m.permissions().mode() & 0o111 != 0 => None,
-        Ok(_) => Some(format!(
+        Ok(m) if m.is_file() && m.permissions().mode() & 0o111 != 0 => Ok(interpreter.to_string()),
+        Ok(_) => Err(format!(
             "its #! line names the interpreter `{shown}`, which is not an executable file"
         )),
-        Err(_) => Some(format!(
+        Err(_) => Err(format!(
             "its #! line names the interpreter `{shown}`, which does not exist on this machine"
         )),
     }

@@ -89,13 +89,28 @@ fn a_good_script_still_runs() {
 }
 
 #[test]
-fn what_still_fails_at_spawn_is_restored_and_said() {
-    // The pre-flight looks one #! deep; the interpreter's own interpreter is missing.
+fn an_interpreter_that_cannot_start_is_refused() {
+    // The script's interpreter is itself a script, whose interpreter is missing.
     let interpreter = file("interp", b"#!/nonexistent/deeper\n", 0o755);
-    let line = format!("#!{}\necho loaded\n", interpreter.display());
     let script = interpreter.with_file_name("load.sh");
-    std::fs::write(&script, line).expect("write");
+    std::fs::write(
+        &script,
+        format!("#!{}\necho loaded\n", interpreter.display()),
+    )
+    .expect("write");
     std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    refused(&script, "`/nonexistent/deeper`, which does not exist");
+}
+
+#[test]
+fn what_still_fails_at_spawn_is_restored_and_said() {
+    // Open for writing while it is started: the kernel refuses it (ETXTBSY), which no
+    // pre-flight can know in advance.
+    let script = file("load.sh", b"#!/bin/sh\necho loaded\n", 0o755);
+    let _writer = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&script)
+        .expect("open for writing");
     let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
     let mut cli = pinned(&org, Auth::AccessToken, &["run", "--", "./load.sh"]);
     cli.command().current_dir(script.parent().expect("a dir"));
