@@ -2,10 +2,10 @@
 //! that cannot start must not turn the triggers off (exit 2, nothing touched).
 //!
 //! Checked, as `execve` would: the program is found (a path, or a name on `PATH`), is a file
-//! with an execute bit, and is either a `#!` script whose interpreter exists (a carriage
-//! return ending the line is named: Windows line endings), an ELF program for this machine, or
-//! a file a registered `binfmt_misc` handler takes. What still fails at spawn is restored and
-//! reported by `run` as before.
+//! with an execute bit, and is either a `#!` script whose interpreter can start (followed as
+//! deep as the kernel follows them; a carriage return ending the line is named: Windows line
+//! endings), an ELF program for this machine, or a file a registered `binfmt_misc` handler
+//! takes. What still fails at spawn is restored and reported by `run` as before.
 
 use std::ffi::OsStr;
 use std::io::Read;
