@@ -25,19 +25,18 @@ pub fn check(program: &OsStr) -> Result<()> {
     let path = match find(program) {
         Found::Program(path) => path,
         Found::NotExecutable(path) => {
+            let path = Outside::name(path.display().to_string());
             return refuse(format!(
-                "{} is not executable (give it the execute permission: chmod +x {})",
-                path.display(),
-                path.display()
+                "{path} is not an executable file: it lacks the execute permission (chmod +x {path})"
             ));
         }
         Found::Nothing => {
             return refuse(if has_slash(program) && Path::new(program).is_dir() {
-                "it is a directory".into()
+                "it is not an executable file: it is a directory".into()
             } else if has_slash(program) {
-                "there is no such file".into()
+                "it is not an executable file: there is no such file".into()
             } else {
-                "no executable of that name on PATH".into()
+                "it is not an executable file on PATH".into()
             });
         }
     };

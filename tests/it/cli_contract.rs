@@ -1,7 +1,5 @@
-//! Small contract promises of the CLI: `check --json` prints exactly one JSON object whatever
-//! the outcome; an empty flag counts as unset; a leading `+` is not a number.
-
-use std::time::{Duration, SystemTime};
+//! `check --json` prints exactly one JSON object whatever the outcome. (That an empty flag
+//! counts as unset and a leading `+` is not a number is proved in `input.rs`.)
 
 use crate::common::*;
 
@@ -64,34 +62,4 @@ fn check_json_prints_one_object_on_every_outcome() {
     let run = pinned(&org, Auth::AccessToken, &["check", "--json"]).run();
     run.expect(0);
     assert_eq!(only_object(&run)["exit_code"], 0);
-}
-
-#[test]
-fn an_empty_flag_counts_as_unset_and_plus_is_not_a_number() {
-    let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, false);
-    org.set_last_modified(
-        "Jane Admin",
-        SystemTime::now() - Duration::from_secs(60 * 60),
-    );
-    let run = pinned(
-        &org,
-        Auth::AccessToken,
-        &["check", "--max-disabled-minutes="],
-    )
-    .env("STORECONNECT_MAX_DISABLED_MINUTES", "120")
-    .run();
-    run.expect(0).contains("inside max-disabled-minutes (120)");
-    org.clear_requests();
-    pinned(
-        &org,
-        Auth::AccessToken,
-        &["check", "--max-disabled-minutes=+120"],
-    )
-    .run()
-    .expect(2);
-    pinned(&org, Auth::AccessToken, &["check"])
-        .env("STORECONNECT_MAX_DISABLED_MINUTES", "+120")
-        .run()
-        .expect(2);
-    assert!(ops(&org).is_empty(), "no request for bad input");
 }

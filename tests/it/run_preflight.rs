@@ -65,7 +65,7 @@ fn what_is_not_a_program_for_this_machine_is_refused() {
 #[test]
 fn not_found_or_not_executable_is_refused() {
     let path = file("load.sh", b"#!/bin/sh\necho loaded\n", 0o644);
-    refused(&path, "is not executable");
+    refused(&path, "lacks the execute permission");
     let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
     pinned(&org, Auth::AccessToken, &["run", "--", "no-such-tool-xyz"])
         .run()
