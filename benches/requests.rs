@@ -1,12 +1,16 @@
 //! Round trips per operation against the simulated org, and the release binary's size.
 //! A benchmark, not a timed test: it counts requests, which do not depend on machine speed.
 //!
+//! The peak memory of a health check on a big org (100,000 records listed, ~55 MB) too.
+//!
 //! `cargo bench --bench requests` (fails if a budget is exceeded).
 
+use std::io::Read;
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::time::{Duration, SystemTime};
 
-use simorg::{Op, OrgConfig, SimOrg};
+use simorg::{Listing, Op, OrgConfig, SimOrg};
 
 const BIN: &str = env!("CARGO_BIN_EXE_storeconnect-triggers");
 
@@ -96,6 +100,65 @@ fn run_action(org: &SimOrg, auth: Auth) -> Vec<Op> {
     }
     let _ = std::fs::remove_dir_all(&dir);
     org.requests().iter().map(|r| r.op).collect()
+}
+
+/// Records listed by the big org: ~565 bytes each.
+const BIG_ORG_RECORDS: usize = 100_000;
+/// The most resident memory the binary may use to find who and when among them.
+const PEAK_RSS_BUDGET_KB: i64 = 20 * 1024;
+
+/// The peak resident memory (KB) of `check` on an org listing [`BIG_ORG_RECORDS`] custom
+/// metadata records, the triggers' last among them; checks it found who and when.
+#[allow(clippy::zombie_processes)] // reaped by wait4 in `wait_with_peak_rss`
+fn big_org_peak_rss_kb() -> i64 {
+    let org = SimOrg::start(OrgConfig {
+        enabled: false,
+        listing: Listing {
+            filler: BIG_ORG_RECORDS,
+            entries: Vec::new(),
+        },
+        ..OrgConfig::default()
+    });
+    org.set_last_modified("Bench Admin", SystemTime::now() - Duration::from_secs(600));
+    let mut child = Command::new(BIN)
+        .args(["check", "--max-disabled-minutes", "60", "--json"])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .envs(settings(&org, Auth::Token, true))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("binary runs");
+    let mut out = String::new();
+    child
+        .stdout
+        .take()
+        .expect("piped")
+        .read_to_string(&mut out)
+        .expect("stdout");
+    let (code, peak_kb) = wait_with_peak_rss(child.id());
+    assert_eq!(code, 0, "check on the big org failed: {out}");
+    assert!(
+        out.contains("\"last_modified_by\":\"Bench Admin\"")
+            && out.contains("\"within_grace\":true"),
+        "who and when not found: {out}"
+    );
+    peak_kb
+}
+
+/// Waits for child `pid` (not waited for yet) and returns its exit code and peak resident
+/// memory in KB, from the kernel's account of it (`wait4`'s `ru_maxrss`).
+#[allow(unsafe_code)]
+fn wait_with_peak_rss(pid: u32) -> (i32, i64) {
+    let pid = libc::pid_t::try_from(pid).expect("pid");
+    let mut status = 0;
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: `status` and `usage` are valid for writes; `pid` is our own unreaped child.
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, usage.as_mut_ptr()) };
+    assert_eq!(waited, pid, "wait4 failed");
+    // SAFETY: wait4 succeeded, so it filled `usage` (and zeroed memory is a valid rusage).
+    let usage = unsafe { usage.assume_init() };
+    (libc::WEXITSTATUS(status), usage.ru_maxrss)
 }
 
 fn main() {
@@ -189,6 +252,17 @@ fn main() {
         }
     }
 
+    let peak_kb = big_org_peak_rss_kb();
+    println!(
+        "\ncheck among {BIG_ORG_RECORDS} listed records (~{} MB of listMetadata): peak RSS {:.1} MB (budget {} MB)",
+        BIG_ORG_RECORDS * 565 / 1_000_000,
+        peak_kb as f64 / 1024.0,
+        PEAK_RSS_BUDGET_KB / 1024
+    );
+    if peak_kb > PEAK_RSS_BUDGET_KB {
+        over.push("peak RSS on a big org".into());
+    }
+
     let size = std::fs::metadata(Path::new(BIN))
         .map(|m| m.len())
         .unwrap_or(0);
@@ -197,5 +271,5 @@ fn main() {
         over.push("binary size".into());
     }
     assert!(over.is_empty(), "over budget: {over:?}");
-    println!("requests: {} passed, 0 failed", rows.len() + 1);
+    println!("requests: {} passed, 0 failed", rows.len() + 2);
 }

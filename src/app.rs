@@ -80,14 +80,16 @@ async fn cli_main(console: Console, args: Vec<OsString>) -> Result<Exit> {
         }
         _ => {}
     }
-    let mut raw = RawSettings::from_env()?;
-    for (name, value) in parsed.overrides {
-        raw.set(&name, value)?;
-    }
-    if let Some(token) = raw.access_token() {
-        console.mask(token.expose());
-    }
-    let config = Config::from_raw(raw)?;
+    let config = match configure(console, parsed.overrides) {
+        Ok(config) => config,
+        Err(e) => {
+            // `check --json` prints one JSON object whatever the outcome.
+            if let Command::Check { json: true } = parsed.command {
+                commands::print_check_failure(&e, None);
+            }
+            return Err(e);
+        }
+    };
     if config.dry_run {
         console.info("dry run: the setting will be found and read; nothing will be changed");
     }
@@ -99,6 +101,19 @@ async fn cli_main(console: Console, args: Vec<OsString>) -> Result<Exit> {
         Command::Run { argv } => commands::run(&config, console, &argv).await,
         Command::Help | Command::Version => Ok(Exit::Ok),
     }
+}
+
+/// The settings from the environment with the command line's on top (a given access token
+/// masked first).
+fn configure(console: Console, overrides: Vec<(String, String)>) -> Result<Config> {
+    let mut raw = RawSettings::from_env()?;
+    for (name, value) in overrides {
+        raw.set(&name, value)?;
+    }
+    if let Some(token) = raw.access_token() {
+        console.mask(token.expose());
+    }
+    Config::from_raw(raw)
 }
 
 /// Prints an error with its "what to do" line (an annotation inside GitHub Actions).

@@ -55,6 +55,30 @@ pub struct OrgConfig {
     /// `https://localhost:PORT` of a TLS terminator in front of it): the `instance_url` the token
     /// endpoint answers and the `Host` that API calls must name. `None` = `http://localhost:PORT`.
     pub public_instance_url: Option<String>,
+    /// What listMetadata of CustomMetadata shows besides the stored records.
+    pub listing: Listing,
+}
+
+/// Extra FileProperties in listMetadata of CustomMetadata, generated on each call and never
+/// stored (so a big org costs nothing until it is listed).
+#[derive(Clone, Debug, Default)]
+pub struct Listing {
+    /// This many records of another type (`Filler__mdt`, ~565 bytes of FileProperties each),
+    /// listed before the stored ones: 100,000 make a 55 MB answer.
+    pub filler: usize,
+    /// Entries listed after the stored ones, exactly as given (e.g. the same record twice).
+    pub entries: Vec<Listed>,
+}
+
+/// One extra listMetadata entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Listed {
+    /// `fullName`, e.g. `s_c__Setting.s_c__Triggers_Enabled`.
+    pub full_name: String,
+    /// `lastModifiedByName`.
+    pub by: String,
+    /// `lastModifiedDate`, as sent (e.g. `2099-01-01T00:00:00.000Z`).
+    pub at: String,
 }
 
 /// How readMetadata answers a name it cannot show.
@@ -108,6 +132,7 @@ impl Default for OrgConfig {
             min_api_version: 31,
             update_clears: Vec::new(),
             public_instance_url: None,
+            listing: Listing::default(),
         }
     }
 }

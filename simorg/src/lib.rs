@@ -24,7 +24,7 @@ mod store;
 mod wire;
 mod xml;
 
-pub use config::{FieldKind, Manageability, NotFoundShape, OrgConfig, RecordKind};
+pub use config::{FieldKind, Listed, Listing, Manageability, NotFoundShape, OrgConfig, RecordKind};
 pub use ids::{
     CLIENT_ID, CLIENT_SECRET, JWT_KEY_PEM, JWT_KEY_PKCS1_PEM, JWT_PUBLIC_KEY_DER, USERNAME,
 };

@@ -1,21 +1,35 @@
-//! `check`: the health check's terminal and JSON output.
+//! `check`: the health check's terminal and JSON output. With `--json`, exactly one JSON object
+//! on stdout whatever the outcome, so a monitor always gets one.
 
 use super::json_state;
 use crate::config::Config;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::exit::Exit;
 use crate::github::Console;
 use crate::ops::{self, Report, health::Verdict};
 
 /// The CLI's `check`: exit 0 on (or off inside the grace window), 1 off past it or healed.
 pub async fn check(config: &Config, console: Console, json: bool) -> Result<Exit> {
-    let mut sf = ops::connect(config, console)?;
     let mut report = Report::new("check");
-    let mut checked = ops::health::check(&mut sf, config, &mut report).await?;
+    let found = match ops::connect(config, console) {
+        Ok(mut sf) => ops::health::check(&mut sf, config, &mut report).await,
+        Err(e) => Err(e),
+    };
+    let mut checked = match found {
+        Ok(checked) => checked,
+        Err(e) => {
+            if json {
+                print_failure(&e, report.org.as_deref());
+            }
+            return Err(e);
+        }
+    };
     let org = report.org.clone().unwrap_or_else(|| "?".into());
     let changed = checked.changed.clone().unwrap_or_default();
     if json {
-        let object = serde_json::json!({
+        let heal_failure = checked.heal_failure.take();
+        let exit = heal_failure.as_ref().map_or(checked.exit(), Error::exit);
+        let mut object = serde_json::json!({
             "state": json_state(&checked.state),
             "value": checked.state.to_string(),
             "org": report.org,
@@ -27,9 +41,13 @@ pub async fn check(config: &Config, console: Console, json: bool) -> Result<Exit
             "setting_type": checked.located.type_name,
             "setting_record": checked.located.record,
             "setting_field": checked.located.field,
+            "exit_code": exit.code(),
         });
+        if let (Some(e), Some(fields)) = (&heal_failure, object.as_object_mut()) {
+            fields.extend(error_fields(e));
+        }
         crate::output::out(format_args!("{object}"));
-        if let Some(e) = checked.heal_failure.take() {
+        if let Some(e) = heal_failure {
             return Err(e);
         }
     } else {
@@ -67,4 +85,35 @@ pub async fn check(config: &Config, console: Console, json: bool) -> Result<Exit
         }
     }
     Ok(checked.exit())
+}
+
+/// The one JSON object of a `check --json` that found no state: `"state":"unknown"`, the
+/// error's code, message and what to do, and the exit code. The same error goes to stderr.
+pub fn print_failure(error: &Error, org: Option<&str>) {
+    let mut object = serde_json::json!({
+        "state": "unknown",
+        "org": org,
+        "exit_code": error.exit().code(),
+    });
+    if let Some(fields) = object.as_object_mut() {
+        fields.extend(error_fields(error));
+    }
+    crate::output::out(format_args!("{object}"));
+}
+
+/// `error_code` (Salesforce's errorCode/faultcode/statusCode, or the kind of failure),
+/// `error` (the message, as stderr shows it) and `hint`.
+fn error_fields(error: &Error) -> serde_json::Map<String, serde_json::Value> {
+    let code = match error {
+        Error::Salesforce(e) => e.code.clone().unwrap_or_else(|| "SALESFORCE".into()),
+        Error::Usage(_) => "USAGE".into(),
+        Error::NotFound { .. } => "NOT_FOUND".into(),
+        Error::WrongState { .. } => "WRONG_STATE".into(),
+        Error::Local(_) => "LOCAL".into(),
+    };
+    let mut fields = serde_json::Map::new();
+    fields.insert("error_code".into(), code.into());
+    fields.insert("error".into(), error.to_string().into());
+    fields.insert("hint".into(), error.hint().into());
+    fields
 }

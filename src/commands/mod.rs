@@ -2,9 +2,10 @@
 //! the exit each ends with. The work itself is in [`crate::ops`].
 
 mod check;
+mod preflight;
 mod run;
 
-pub use check::check;
+pub use check::{check, print_failure as print_check_failure};
 pub use run::run;
 
 use crate::config::Config;

@@ -49,6 +49,7 @@ pub async fn run(config: &Config, console: Console, argv: &[OsString]) -> Result
         .collect::<Vec<_>>()
         .join(" ");
     // Bad input: never turn the triggers off for a command that cannot start.
+    super::preflight::check(&argv[0])?;
     if find_program(&argv[0]).is_none() {
         return Err(Error::usage(format!(
             "cannot run `{shown}`: `{}` is not an executable file{}",

@@ -3,92 +3,16 @@
 //! (`max-disabled-minutes`), and, with `heal`, turning them back on (verified by read-back).
 //! Shared by the CLI's `check` command and the action's `mode: check`; each prints its own way.
 
-use std::time::SystemTime;
+mod changed;
 
 use super::Report;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::exit::Exit;
 use crate::outside::Outside;
-use crate::salesforce::{Deadline, Salesforce, metadata};
+use crate::salesforce::Salesforce;
 use crate::setting::{Located, Observed, State};
-use crate::timestamp;
-
-/// Who last changed the setting record and when, as far as the org said.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Changed {
-    /// `lastModifiedByName`.
-    pub by: Option<Outside>,
-    /// `lastModifiedDate`, parsed.
-    pub at: Option<SystemTime>,
-}
-
-impl Changed {
-    /// `at` as ISO 8601 UTC, e.g. `2026-12-01T01:02:03Z`.
-    pub fn at_text(&self) -> Option<String> {
-        self.at.map(timestamp::format)
-    }
-
-    /// Whole minutes from `at` until now.
-    pub fn minutes_ago(&self) -> Option<u64> {
-        self.at
-            .map(|at| timestamp::minutes_between(at, SystemTime::now()))
-    }
-
-    /// "last changed by Jane Admin at 2026-12-01T01:02:03Z (42 minutes ago)", with "unknown"
-    /// for what the org did not say.
-    pub fn describe(&self) -> String {
-        format!(
-            "last changed by {} at {}",
-            self.by
-                .as_ref()
-                .map_or("an unknown user".into(), Outside::shown),
-            match (self.at_text(), self.minutes_ago()) {
-                (Some(at), Some(m)) => format!("{at} ({m} minutes ago)"),
-                _ => "an unknown time".into(),
-            }
-        )
-    }
-}
-
-/// Looks up who last changed the record and when: one listMetadata call (see
-/// [`metadata::last_change`] for why that source). Never fails the caller: a failed lookup is a
-/// warning and an empty answer, since the state itself is already known.
-pub async fn last_changed(sf: &mut Salesforce, config: &Config, located: &Located) -> Changed {
-    let deadline = Deadline::after(config.timeout);
-    match metadata::last_change(sf, &deadline, &located.full_name()).await {
-        Ok(Some(change)) => {
-            let at = change.at.as_deref().and_then(timestamp::parse);
-            if let (Some(raw), None) = (&change.at, at) {
-                sf.console().warning(
-                    "Unreadable lastModifiedDate",
-                    &format!("listMetadata gave lastModifiedDate `{}`, which is not an ISO 8601 UTC time; treating the time as unknown", Outside::name(raw.as_str())),
-                );
-            }
-            Changed { by: change.by, at }
-        }
-        Ok(None) => {
-            sf.console().warning(
-                "Who and when unknown",
-                &format!(
-                    "listMetadata did not list {}; who changed it and when is unknown",
-                    located.full_name()
-                ),
-            );
-            Changed::default()
-        }
-        Err(e) => {
-            sf.console().warning(
-                "Who and when unknown",
-                &format!(
-                    "{e}; who changed the setting and when is unknown ({})",
-                    e.hint
-                ),
-            );
-            Changed::default()
-        }
-    }
-}
+pub use changed::{CLOCK_TOLERANCE, Changed, last_changed};
 
 /// The verdict of a health check.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -148,7 +72,7 @@ impl Checked {
         let changed = self.changed.clone().unwrap_or_default();
         let since = match (changed.at_text(), self.disabled_minutes) {
             (Some(at), Some(m)) => format!(" since {at} ({m} minutes)"),
-            _ => " since an unknown time".into(),
+            _ => format!(" since {}", changed.when()),
         };
         format!(
             "{found}{since}, last changed by {}",
@@ -302,7 +226,7 @@ pub async fn check(sf: &mut Salesforce, config: &Config, report: &mut Report) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
+    use std::time::{Duration, SystemTime};
 
     fn checked(state: State, changed: Option<Changed>, verdict: Verdict) -> Checked {
         let disabled_minutes = changed.as_ref().and_then(Changed::minutes_ago);

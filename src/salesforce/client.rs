@@ -7,6 +7,7 @@ use reqwest::{Method, Url};
 
 use super::auth::{Credentials, Session};
 use super::error::{Api, Failure, SfError};
+use super::http::body::{Scan, Whole};
 use super::http::{Answer, Deadline, Event, Transport};
 use super::xml;
 use crate::github::Console;
@@ -156,15 +157,21 @@ impl Salesforce {
             format!("/services/data/v{}/{}", self.api_version, path)
         };
         let answer = self
-            .call(deadline, action, Api::Rest, |transport, session| {
-                let mut url = session.instance_url.clone();
-                url.set_path(&path);
-                transport
-                    .request(Method::GET, url)
-                    .query(query)
-                    .bearer_auth(session.access_token.expose())
-                    .header("Accept", "application/json")
-            })
+            .call(
+                deadline,
+                action,
+                Api::Rest,
+                Whole::default,
+                |transport, session| {
+                    let mut url = session.instance_url.clone();
+                    url.set_path(&path);
+                    transport
+                        .request(Method::GET, url)
+                        .query(query)
+                        .bearer_auth(session.access_token.expose())
+                        .header("Accept", "application/json")
+                },
+            )
             .await?;
         serde_json::from_str(&answer.body)
             .map_err(|e| SfError::unreadable(action, answer.status, "JSON", e))
@@ -177,28 +184,42 @@ impl Salesforce {
         action: &str,
         body: &str,
     ) -> Result<xml::Element, SfError> {
-        let path = format!("/services/Soap/m/{}", self.api_version);
         let answer = self
-            .call(deadline, action, Api::Soap, |transport, session| {
-                let mut url: Url = session.instance_url.clone();
-                url.set_path(&path);
-                transport
-                    .request(Method::POST, url)
-                    .header("Content-Type", "text/xml; charset=UTF-8")
-                    .header("SOAPAction", "\"\"")
-                    .body(envelope(session.access_token.expose(), body))
-            })
+            .soap_scanned(deadline, action, body, Whole::default)
             .await?;
         xml::parse(&answer.body).map_err(|e| SfError::unreadable(action, answer.status, "XML", e))
     }
 
-    async fn call(
+    /// POST a Metadata API operation whose successful answer goes through a new `scan` as it
+    /// arrives (for answers of any size, such as listMetadata's).
+    pub async fn soap_scanned<S: Scan>(
+        &mut self,
+        deadline: &Deadline,
+        action: &str,
+        body: &str,
+        scan: impl Fn() -> S,
+    ) -> Result<Answer<S::Output>, SfError> {
+        let path = format!("/services/Soap/m/{}", self.api_version);
+        self.call(deadline, action, Api::Soap, scan, |transport, session| {
+            let mut url: Url = session.instance_url.clone();
+            url.set_path(&path);
+            transport
+                .request(Method::POST, url)
+                .header("Content-Type", "text/xml; charset=UTF-8")
+                .header("SOAPAction", "\"\"")
+                .body(envelope(session.access_token.expose(), body))
+        })
+        .await
+    }
+
+    async fn call<S: Scan>(
         &mut self,
         deadline: &Deadline,
         action: &str,
         api: Api,
+        scan: impl Fn() -> S,
         build: impl Fn(&Transport, &Session) -> reqwest::RequestBuilder,
-    ) -> Result<Answer, SfError> {
+    ) -> Result<Answer<S::Output>, SfError> {
         self.connect(deadline).await?;
         let mut renewed = false;
         loop {
@@ -207,10 +228,16 @@ impl Salesforce {
             };
             let result = self
                 .transport
-                .execute(deadline, action, api, || build(&self.transport, &session))
+                .execute_scanned(
+                    deadline,
+                    action,
+                    api,
+                    || build(&self.transport, &session),
+                    &scan,
+                )
                 .await;
             match result {
-                Ok(answer) => return Ok(answer),
+                Ok((status, body)) => return Ok(Answer { status, body }),
                 Err(Failure::SessionExpired(e)) if !renewed && self.credentials.can_renew() => {
                     self.transport.report(Event::SessionExpired {
                         action: action.to_string(),

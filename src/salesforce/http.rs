@@ -1,7 +1,10 @@
-//! HTTP transport: one reqwest client, the body cap and bounded retries until one deadline.
-//! Which answers are worth retrying is decided in [`super::error::classify`].
+//! HTTP transport: one reqwest client and bounded retries until one deadline. Which answers
+//! are worth retrying is decided in [`super::error::classify`]; how bodies are read (capped, or
+//! scanned as they arrive) in [`body`].
 
-use std::fmt;
+pub mod body;
+mod event;
+
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
@@ -12,7 +15,9 @@ use super::error::{Api, Failure, SfError, classify};
 use super::{proxy, tls};
 use crate::backoff::Backoff;
 use crate::outside::Outside;
-use crate::secret::Secret;
+pub use body::MAX_BODY_BYTES;
+use body::{BodyError, Scan, Stop, Whole};
+pub use event::{Event, Listener};
 
 /// One overall deadline shared by every request of an operation (the `timeout` setting).
 #[derive(Debug, Clone, Copy)]
@@ -41,75 +46,6 @@ impl Deadline {
     }
 }
 
-/// What the connection has to tell while it works. The transport and the client never print:
-/// they report events to the [`Listener`] the front end set, which prints them (their text from
-/// the org is already escaped to one line and clipped).
-#[derive(Debug, Clone)]
-pub enum Event {
-    /// A new session token: the runner must mask it before anything else is printed.
-    Token(Secret),
-    /// An attempt failed and will be sent again after `pause`.
-    Retrying {
-        /// The attempt that failed (1 for the first).
-        attempt: u32,
-        /// The wait before the next one.
-        pause: Duration,
-        /// What came back (escaped, see [`super::SfError`]).
-        answer: String,
-    },
-    /// The session was refused; signing in again.
-    SessionExpired {
-        /// What was tried.
-        action: String,
-        /// What came back (escaped).
-        answer: String,
-    },
-    /// Signed in (not shown for a given access token).
-    SignedIn {
-        /// How, e.g. "JWT bearer".
-        method: &'static str,
-        /// The org's host.
-        host: String,
-    },
-    /// The org rotated the refresh token of the auth URL: what that means for this sign-in.
-    RefreshTokenRotated(String),
-}
-
-impl fmt::Display for Event {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Event::Token(_) => f.write_str("signed in: new session"),
-            Event::Retrying {
-                attempt,
-                pause,
-                answer,
-            } => write!(
-                f,
-                "retrying in {:.1}s (attempt {attempt} failed: {})",
-                pause.as_secs_f64(),
-                crate::outside::one_line(answer, 2_000)
-            ),
-            Event::SessionExpired { action, answer } => write!(
-                f,
-                "{}: session expired ({}); signing in again",
-                crate::outside::one_line(action, 600),
-                crate::outside::one_line(answer, 2_000)
-            ),
-            Event::SignedIn { method, host } => {
-                write!(
-                    f,
-                    "Signed in with {method} to {}",
-                    Outside::name(host.as_str())
-                )
-            }
-            Event::RefreshTokenRotated(warning) => f.write_str(warning),
-        }
-    }
-}
-
-/// Told about each [`Event`] as it happens.
-pub type Listener = Box<dyn Fn(Event) + Send + Sync>;
-
 /// The HTTP client plus the retry policy.
 pub struct Transport {
     client: reqwest::Client,
@@ -121,13 +57,13 @@ pub struct Transport {
     held: Mutex<Option<Vec<Event>>>,
 }
 
-/// A successful (2xx) answer.
+/// A successful (2xx) answer: its body as text, or what a [`Scan`] made of it.
 #[derive(Debug)]
-pub struct Answer {
+pub struct Answer<B = String> {
     /// HTTP status.
     pub status: u16,
-    /// Body text.
-    pub body: String,
+    /// Body text (or what the scan kept).
+    pub body: B,
 }
 
 impl Transport {
@@ -203,7 +139,8 @@ impl Transport {
     }
 
     /// Sends the request built by `build`, retrying transient failures with exponential backoff
-    /// and jitter until `deadline`. `action` says what was tried, for error messages.
+    /// and jitter until `deadline`. `action` says what was tried, for error messages. The body
+    /// is read whole, up to [`MAX_BODY_BYTES`].
     pub async fn execute(
         &self,
         deadline: &Deadline,
@@ -211,6 +148,22 @@ impl Transport {
         api: Api,
         build: impl Fn() -> reqwest::RequestBuilder,
     ) -> Result<Answer, Failure> {
+        let (status, body) = self
+            .execute_scanned(deadline, action, api, build, Whole::default)
+            .await?;
+        Ok(Answer { status, body })
+    }
+
+    /// As [`Transport::execute`], but a successful (2xx) body goes through a new `scan` of each
+    /// attempt as it arrives, with no cap; error bodies are read whole as usual.
+    pub async fn execute_scanned<S: Scan>(
+        &self,
+        deadline: &Deadline,
+        action: &str,
+        api: Api,
+        build: impl Fn() -> reqwest::RequestBuilder,
+        scan: impl Fn() -> S,
+    ) -> Result<(u16, S::Output), Failure> {
         let mut attempt: u32 = 0;
         loop {
             attempt += 1;
@@ -242,18 +195,25 @@ impl Transport {
                 }
                 Ok(resp) => {
                     let status = resp.status().as_u16();
-                    match read_capped(resp).await {
+                    let read = if resp.status().is_success() {
+                        body::read(resp, scan()).await.map(Ok)
+                    } else {
+                        body::read(resp, Whole::default()).await.map(Err)
+                    };
+                    match read {
                         Err(BodyError::Network(e)) => {
                             self.unknown_outcomes.fetch_add(1, Ordering::SeqCst);
                             Failure::Transient(network_error(action, &e))
                         }
-                        Err(BodyError::TooLarge) => {
-                            return Err(Failure::Permanent(too_large(action, status)));
+                        Err(BodyError::Stopped(stop)) => {
+                            return Err(Failure::Permanent(unread(action, status, stop)));
                         }
-                        Ok(body) => match classify(api, status, &body, action) {
-                            None => return Ok(Answer { status, body }),
-                            Some(f) => f,
-                        },
+                        Ok(Ok(output)) => return Ok((status, output)),
+                        Ok(Err(body)) => {
+                            classify(api, status, &body, action).unwrap_or_else(|| {
+                                Failure::Permanent(unread(action, status, Stop::Unreadable(body)))
+                            })
+                        }
                     }
                 }
             };
@@ -278,42 +238,29 @@ impl Transport {
     }
 }
 
-/// The most bytes of a response body this tool reads: Salesforce's answers here are a few KB
-/// (describeGlobal of a large org: ~1 MB); anything beyond is not an answer we can use.
-pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
-
-enum BodyError {
-    Network(reqwest::Error),
-    TooLarge,
-}
-
-/// Reads a body chunk by chunk and stops at [`MAX_BODY_BYTES`] instead of buffering it whole.
-async fn read_capped(mut resp: reqwest::Response) -> Result<String, BodyError> {
-    if resp
-        .content_length()
-        .is_some_and(|n| n > MAX_BODY_BYTES as u64)
-    {
-        return Err(BodyError::TooLarge);
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = resp.chunk().await.map_err(BodyError::Network)? {
-        if body.len() + chunk.len() > MAX_BODY_BYTES {
-            return Err(BodyError::TooLarge);
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(String::from_utf8_lossy(&body).into_owned())
-}
-
-fn too_large(action: &str, status: u16) -> SfError {
+/// A body that was not read: too large for what the call answers, or not in its form.
+fn unread(action: &str, status: u16, stop: Stop) -> SfError {
+    let (answer, hint) = match stop {
+        Stop::TooLarge => (
+            format!(
+                "HTTP {status} with an answer too large (over {} MB); it was not read",
+                MAX_BODY_BYTES / (1024 * 1024)
+            ),
+            "Salesforce answers this call with far less (a few KB; describeGlobal of a large org about 1 MB), so what answered is probably not the org's API: check that instance-url is the org's My Domain host (https://<domain>.my.salesforce.com) and that no proxy or captive portal answers in its place".to_string(),
+        ),
+        Stop::Unreadable(why) => (
+            format!(
+                "HTTP {status} with an answer that cannot be read ({})",
+                Outside::message(why)
+            ),
+            "check instance-url: it must be the org's API host".to_string(),
+        ),
+    };
     SfError {
         action: action.to_string(),
-        answer: format!(
-            "HTTP {status} with an answer too large (over {} MB); it was not read",
-            MAX_BODY_BYTES / (1024 * 1024)
-        ),
+        answer,
         code: None,
-        hint: "check instance-url: it must be the org's API host; if it is, report this to the maintainers".into(),
+        hint,
     }
 }
 
@@ -366,34 +313,8 @@ fn network_error(action: &str, e: &reqwest::Error) -> SfError {
 
 #[cfg(test)]
 mod tests {
-    use std::io::{Read, Write};
-
     use super::*;
-
-    /// A server that streams `total` bytes of body in chunks, with no Content-Length, as a proxy
-    /// may: only the chunk-by-chunk count can stop it.
-    fn chunked_server(total: usize) -> Url {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = Url::parse(&format!("http://{}/", listener.local_addr().unwrap())).unwrap();
-        std::thread::spawn(move || {
-            let (mut stream, _) = listener.accept().unwrap();
-            let _ = stream.read(&mut [0; 4096]);
-            let head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
-            let _ = stream.write_all(head.as_bytes());
-            let chunk = vec![b'a'; 64 * 1024];
-            for _ in 0..total.div_ceil(chunk.len()) {
-                let sent = stream
-                    .write_all(format!("{:x}\r\n", chunk.len()).as_bytes())
-                    .and_then(|()| stream.write_all(&chunk))
-                    .and_then(|()| stream.write_all(b"\r\n"));
-                if sent.is_err() {
-                    return; // the client stopped reading
-                }
-            }
-            let _ = stream.write_all(b"0\r\n\r\n");
-        });
-        url
-    }
+    use crate::secret::Secret;
 
     #[test]
     fn held_events_follow_the_token_and_nothing_prints_itself() {
@@ -420,36 +341,5 @@ mod tests {
         assert_eq!(seen[1], "signed in: new session", "the token comes first");
         assert_eq!(seen[2], seen[0]);
         assert!(seen.iter().all(|l| !l.contains("00Dtoken")));
-    }
-
-    #[tokio::test]
-    async fn a_streamed_answer_over_the_cap_is_not_read_whole() {
-        let url = chunked_server(MAX_BODY_BYTES + 1024 * 1024);
-        let transport = Transport::new().unwrap();
-        let deadline = Deadline::after(Duration::from_secs(20));
-        let result = transport
-            .execute(&deadline, "query", Api::Rest, || {
-                transport.request(reqwest::Method::GET, url.clone())
-            })
-            .await;
-        let Err(Failure::Permanent(e)) = result else {
-            panic!("not refused: {result:?}")
-        };
-        assert!(e.answer.contains("answer too large"), "{}", e.answer);
-        assert_eq!(transport.unknown_outcomes(), 0);
-    }
-
-    #[tokio::test]
-    async fn a_streamed_answer_within_the_cap_is_read() {
-        let url = chunked_server(MAX_BODY_BYTES - 64 * 1024);
-        let transport = Transport::new().unwrap();
-        let deadline = Deadline::after(Duration::from_secs(20));
-        let answer = transport
-            .execute(&deadline, "query", Api::Rest, || {
-                transport.request(reqwest::Method::GET, url.clone())
-            })
-            .await
-            .unwrap();
-        assert_eq!(answer.body.len(), MAX_BODY_BYTES - 64 * 1024);
     }
 }

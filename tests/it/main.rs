@@ -2,10 +2,13 @@
 
 mod action;
 mod arguments_and_help;
+mod big_org;
 mod chaos;
 mod check;
 mod ci_examples;
 mod cli;
+mod cli_contract;
+mod clock;
 mod closed_output;
 mod common;
 mod faults;
@@ -17,6 +20,7 @@ mod key_file;
 mod network;
 mod rng;
 mod run;
+mod run_preflight;
 mod salesforce_answers;
 mod snapshots;
 mod snapshots_action;

@@ -1,13 +1,10 @@
 //! Metadata SOAP API: readMetadata, updateMetadata, listMetadata, faults.
 
-use std::time::SystemTime;
-
 use crate::config::NotFoundShape;
-use crate::ids::{USER_ID, USER_NAME};
 use crate::model::Value;
 use crate::state::{Shared, State};
+use crate::store::FType;
 use crate::store::StoredRecord;
-use crate::store::{FType, iso8601};
 mod update;
 
 use update::update_metadata;
@@ -275,39 +272,11 @@ fn list_metadata(st: &State, op: &Element) -> Response {
     let wants_cmdt = op
         .children_named("queries")
         .any(|q| q.child_text("type") == Some("CustomMetadata"));
-    let mut out = String::new();
-    if wants_cmdt {
-        let created =
-            iso8601(SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_705_312_800));
-        for r in &st.records {
-            let full_name = escape(&r.full_name());
-            let (state, ns) = match &r.namespace {
-                Some(ns) => (
-                    "installed",
-                    format!("<namespacePrefix>{}</namespacePrefix>", escape(ns)),
-                ),
-                None => ("unmanaged", String::new()),
-            };
-            out.push_str(&format!(
-                concat!(
-                    "<result><createdById>{user}</createdById><createdByName>{uname}</createdByName>",
-                    "<createdDate>{created}</createdDate><fileName>customMetadata/{fname}.md</fileName>",
-                    "<fullName>{fname}</fullName><id>{id}</id><lastModifiedById>{user}</lastModifiedById>",
-                    "<lastModifiedByName>{mname}</lastModifiedByName><lastModifiedDate>{modified}</lastModifiedDate>",
-                    "<manageableState>{state}</manageableState>{ns}<type>CustomMetadata</type></result>"
-                ),
-                user = USER_ID,
-                uname = USER_NAME,
-                created = created,
-                fname = full_name,
-                id = r.id,
-                modified = iso8601(r.last_modified),
-                mname = escape(&r.last_modified_by),
-                state = state,
-                ns = ns,
-            ));
-        }
-    }
+    let out = if wants_cmdt {
+        crate::store::list_custom_metadata(&st.records, &st.cfg.listing)
+    } else {
+        String::new()
+    };
     if out.is_empty() {
         envelope("<listMetadataResponse/>")
     } else {

@@ -2,8 +2,10 @@
 
 use crate::config::{FieldKind, Manageability, OrgConfig};
 
+mod listing;
 mod records;
 
+pub(crate) use listing::list_custom_metadata;
 pub(crate) use records::{StoredRecord, build_records, iso8601};
 
 /// Describe `type` of a field.

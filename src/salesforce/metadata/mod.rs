@@ -7,6 +7,7 @@
 
 mod list;
 mod record;
+mod stream;
 
 use super::client::{Salesforce, WriteStage};
 use super::error::SfError;

@@ -1,0 +1,77 @@
+//! What the connection has to tell while it works: [`Event`]s for the [`Listener`] the front
+//! end set (the transport and the client never print).
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::outside::Outside;
+use crate::secret::Secret;
+
+/// What the connection has to tell while it works. The transport and the client never print:
+/// they report events to the [`Listener`] the front end set, which prints them (their text from
+/// the org is already escaped to one line and clipped).
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// A new session token: the runner must mask it before anything else is printed.
+    Token(Secret),
+    /// An attempt failed and will be sent again after `pause`.
+    Retrying {
+        /// The attempt that failed (1 for the first).
+        attempt: u32,
+        /// The wait before the next one.
+        pause: Duration,
+        /// What came back (escaped, see [`super::SfError`]).
+        answer: String,
+    },
+    /// The session was refused; signing in again.
+    SessionExpired {
+        /// What was tried.
+        action: String,
+        /// What came back (escaped).
+        answer: String,
+    },
+    /// Signed in (not shown for a given access token).
+    SignedIn {
+        /// How, e.g. "JWT bearer".
+        method: &'static str,
+        /// The org's host.
+        host: String,
+    },
+    /// The org rotated the refresh token of the auth URL: what that means for this sign-in.
+    RefreshTokenRotated(String),
+}
+
+impl fmt::Display for Event {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Event::Token(_) => f.write_str("signed in: new session"),
+            Event::Retrying {
+                attempt,
+                pause,
+                answer,
+            } => write!(
+                f,
+                "retrying in {:.1}s (attempt {attempt} failed: {})",
+                pause.as_secs_f64(),
+                crate::outside::one_line(answer, 2_000)
+            ),
+            Event::SessionExpired { action, answer } => write!(
+                f,
+                "{}: session expired ({}); signing in again",
+                crate::outside::one_line(action, 600),
+                crate::outside::one_line(answer, 2_000)
+            ),
+            Event::SignedIn { method, host } => {
+                write!(
+                    f,
+                    "Signed in with {method} to {}",
+                    Outside::name(host.as_str())
+                )
+            }
+            Event::RefreshTokenRotated(warning) => f.write_str(warning),
+        }
+    }
+}
+
+/// Told about each [`Event`] as it happens.
+pub type Listener = Box<dyn Fn(Event) + Send + Sync>;
