@@ -101,4 +101,8 @@ pub mod testing {
     pub mod setting {
         pub use crate::setting::{MAX_SHOWN_CHARS, State};
     }
+    /// Salesforce's timestamps.
+    pub mod timestamp {
+        pub use crate::timestamp::format;
+    }
 }

@@ -12,7 +12,7 @@ use crate::config::{Config, RawSettings};
 use crate::error::{Error, Result};
 use crate::exit::Exit;
 use crate::github::{self, Console};
-use crate::ops::{Report, health};
+use crate::ops::Report;
 use crate::signals::{Caught, Signals};
 
 mod check;
@@ -173,7 +173,7 @@ async fn run_phase(phase: Phase, console: Console, report: &mut Report) -> Resul
             caught = signals.next() => Err(cancelled_main(caught)),
         },
         Phase::Post => match phases::post_phase(&config, console, report, &mut signals).await {
-            Some(r) => r.map_err(|e| health::may_still_be_off(e, report.org.as_deref()).into()),
+            Some(r) => r.map_err(|e| e.may_still_be_off(report.org.as_deref()).into()),
             None => Err(cancelled_post().into()),
         },
     };

@@ -12,7 +12,7 @@ use crate::exit::Exit;
 use crate::outside::Outside;
 use crate::salesforce::Salesforce;
 use crate::setting::{Located, Observed, State};
-pub use changed::{CLOCK_TOLERANCE, Changed, last_changed};
+pub use changed::{Changed, last_changed};
 
 /// The verdict of a health check.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,37 +109,6 @@ impl Checked {
     }
 }
 
-/// The fix people need when the triggers may still be off.
-pub fn turn_on_fix() -> &'static str {
-    "turn them on with this action's `mode: enable`, or `storeconnect-triggers enable` (then confirm with `mode: check` or `storeconnect-triggers status`)"
-}
-
-/// Rewrites an error's "what to do" so it says plainly that the triggers may still be OFF in
-/// `org` and how to turn them on. The kind of error (and so the exit code) is kept.
-pub fn may_still_be_off(error: Error, org: Option<&str>) -> Error {
-    let fix = format!(
-        "The StoreConnect triggers may still be OFF in {}: {}.",
-        org.unwrap_or("the org"),
-        turn_on_fix()
-    );
-    match error {
-        Error::Salesforce(mut e) => {
-            e.hint = format!("{fix} Then: {}", e.hint);
-            Error::Salesforce(e)
-        }
-        Error::NotFound { message, hint } => Error::NotFound {
-            message,
-            hint: format!("{fix} Then: {hint}"),
-        },
-        Error::WrongState { message, hint } => Error::WrongState {
-            message,
-            hint: format!("{fix} Then: {hint}"),
-        },
-        Error::Local(e) => Error::Local(e.context(fix)),
-        usage @ Error::Usage(_) => usage,
-    }
-}
-
 /// Runs a health check: read (SOQL); when not on, who/when (listMetadata); the grace window;
 /// with `heal`, turn on and verify. `report` gets the read and what the heal did; a failed heal
 /// is returned in [`Checked::heal_failure`].
@@ -217,7 +186,7 @@ pub async fn check(sf: &mut Salesforce, config: &Config, report: &mut Report) ->
                 "heal FAILED: found {}; the triggers may still be off",
                 checked.summary_line()
             );
-            checked.heal_failure = Some(may_still_be_off(e, Some(&org)));
+            checked.heal_failure = Some(e.may_still_be_off(Some(&org)));
             Ok(checked)
         }
     }
@@ -280,24 +249,5 @@ mod tests {
         let healed = checked(State::Valid(false), None, Verdict::Healed);
         assert_eq!(healed.exit(), Exit::WrongState, "healed still fails");
         assert!(healed.rows().contains(&("Healed".into(), "true".into())));
-    }
-
-    #[test]
-    fn failures_say_the_triggers_may_still_be_off() {
-        let e = may_still_be_off(
-            Error::WrongState {
-                message: "m".into(),
-                hint: "h".into(),
-            },
-            Some("acme.my.salesforce.com"),
-        );
-        assert_eq!(e.exit(), Exit::WrongState);
-        let hint = e.hint().unwrap();
-        assert!(
-            hint.contains("may still be OFF in acme.my.salesforce.com"),
-            "{hint}"
-        );
-        assert!(hint.contains("`mode: enable`") && hint.contains("`storeconnect-triggers enable`"));
-        assert!(hint.ends_with("Then: h"));
     }
 }

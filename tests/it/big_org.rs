@@ -4,7 +4,7 @@
 use std::time::{Duration, SystemTime};
 
 use simorg::{Listed, Listing};
-use storeconnect_triggers::timestamp;
+use storeconnect_triggers::testing::timestamp;
 
 use crate::common::*;
 
