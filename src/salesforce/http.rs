@@ -174,10 +174,10 @@ impl Transport {
             let failure = match build().timeout(remaining).send().await {
                 // The request could not even be built (e.g. a token that is not a valid header).
                 Err(e) if e.is_builder() => {
-                    return Err(Failure::Permanent(SfError {
-                        hint: "check the credentials and URLs for stray characters".into(),
-                        ..network_error(action, &e)
-                    }));
+                    return Err(Failure::Permanent(
+                        network_error(action, &e)
+                            .with_hint("check the credentials and URLs for stray characters"),
+                    ));
                 }
                 Err(e) => {
                     // A certificate that did not verify, or a proxy that wants credentials,
@@ -256,35 +256,29 @@ fn unread(action: &str, status: u16, stop: Stop) -> SfError {
             "check instance-url: it must be the org's API host".to_string(),
         ),
     };
-    SfError {
-        action: action.to_string(),
-        answer,
-        code: None,
-        hint,
-    }
+    SfError::new(action, answer, hint)
 }
 
 fn timed_out(action: &str, deadline: &Deadline, last: Option<(u32, SfError)>) -> SfError {
     let secs = deadline.total().as_secs();
     match last {
-        Some((attempts, last)) => SfError {
-            action: action.to_string(),
-            answer: format!(
+        Some((attempts, last)) => SfError::new(
+            action,
+            format!(
                 "gave up after {attempts} attempts within the {secs}s timeout; last answer: {}",
                 last.answer
             ),
-            code: last.code,
-            hint: format!(
+            format!(
                 "{}; if Salesforce is slow or busy, raise `timeout` and run again",
                 last.hint.trim_end_matches('.')
             ),
-        },
-        None => SfError {
-            action: action.to_string(),
-            answer: format!("the {secs}s timeout passed before the request could be sent"),
-            code: None,
-            hint: "raise `timeout` and run again".into(),
-        },
+        )
+        .with_code(last.code),
+        None => SfError::new(
+            action,
+            format!("the {secs}s timeout passed before the request could be sent"),
+            "raise `timeout` and run again",
+        ),
     }
 }
 
@@ -302,13 +296,12 @@ fn network_error(action: &str, e: &reqwest::Error) -> SfError {
     } else {
         answer
     };
-    SfError {
-        action: action.to_string(),
-        // The chain can quote what the server sent (a malformed header, a proxy's words).
-        answer: Outside::message(answer).shown(),
-        code: None,
-        hint: "check the URL, the network and https://status.salesforce.com".into(),
-    }
+    // The chain can quote what the server sent (a malformed header, a proxy's words).
+    SfError::new(
+        action,
+        Outside::message(answer).shown(),
+        "check the URL, the network and https://status.salesforce.com",
+    )
 }
 
 #[cfg(test)]

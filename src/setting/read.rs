@@ -73,18 +73,17 @@ pub async fn query_value(
         })
         .collect();
     if !moved.is_empty() {
-        return Err(Error::Salesforce(SfError {
+        return Err(Error::Salesforce(SfError::new(
             action,
-            answer: format!(
+            format!(
                 "the record's other fields do not read back as they were sent: {}",
                 moved.join("; ")
             ),
-            code: None,
-            hint: format!(
+            format!(
                 "the org may have cleared or changed data of record {} (updateMetadata replaces the whole record): compare it in Setup > Custom Metadata Types with what is shown above and restore the listed fields; report this to the maintainers",
                 located.full_name()
             ),
-        }));
+        )));
     }
     Ok(State::from_json(column(row, &located.field)))
 }

@@ -10,7 +10,7 @@ mod record;
 mod stream;
 
 use super::client::{Salesforce, WriteStage};
-use super::error::SfError;
+use super::error::{INSUFFICIENT_ACCESS_HINT, SfError};
 use super::http::Deadline;
 use super::xml::{self, Element};
 use crate::outside::{MESSAGE_CHARS, Outside, one_line};
@@ -60,11 +60,12 @@ pub async fn update_or_refusal(
     // write may still be applied later, and the post step must know.
     let latest_send = std::time::SystemTime::now() + deadline.remaining();
     sf.record_write(WriteStage::Sending { latest_send })
-        .map_err(|e| SfError {
-            action: action.clone(),
-            answer: format!("not sent: the write could not be recorded first ({e})"),
-            code: None,
-            hint: "nothing was changed; check the runner's disk and run again".into(),
+        .map_err(|e| {
+            SfError::new(
+                action.clone(),
+                format!("not sent: the write could not be recorded first ({e})"),
+                "nothing was changed; check the runner's disk and run again",
+            )
         })?;
     let unknown_before = sf.unknown_outcomes();
     let sent = sf.soap(deadline, &action, &body).await;
@@ -73,11 +74,13 @@ pub async fn update_or_refusal(
     let _ = sf.record_write(WriteStage::Settled { in_doubt });
     let envelope = sent?;
     Ok(
-        check_save(&envelope, &record.full_name).map_err(|(answer, code)| SfError {
-            action,
-            hint: save_hint(code.as_deref()),
-            answer: one_line(&answer, MESSAGE_CHARS * 2),
-            code: code.map(|c| one_line(&c, 100)),
+        check_save(&envelope, &record.full_name).map_err(|(answer, code)| {
+            SfError::new(
+                action,
+                one_line(&answer, MESSAGE_CHARS * 2),
+                save_hint(code.as_deref()),
+            )
+            .with_code(code.map(|c| one_line(&c, 100)))
         }),
     )
 }
@@ -158,7 +161,7 @@ fn save_hint(code: Option<&str>) -> String {
             "the package may not let subscribers edit this field (it must be subscriber-controlled on a public record); ask StoreConnect support, and check the user has Customize Application".into()
         }
         Some("INSUFFICIENT_ACCESS" | "INSUFFICIENT_ACCESS_OR_READONLY") => {
-            "give the integration user 'Customize Application' and 'Modify Metadata Through Metadata API Functions'".into()
+            INSUFFICIENT_ACCESS_HINT.into()
         }
         _ => "the record was not changed; fix what Salesforce names above (setting-type/setting-record, permissions) and run again".into(),
     }
@@ -166,12 +169,13 @@ fn save_hint(code: Option<&str>) -> String {
 
 /// The error for an answer that came back but is not what the call should return.
 fn unexpected(action: String) -> impl FnOnce(String) -> SfError {
-    move |answer| SfError {
-        action,
-        // Parse errors quote what the org sent (element names, entities).
-        answer: one_line(&answer, MESSAGE_CHARS * 2),
-        code: None,
-        hint: "nothing was changed; report this answer to the maintainers".into(),
+    // Parse errors quote what the org sent (element names, entities).
+    move |answer| {
+        SfError::new(
+            action,
+            one_line(&answer, MESSAGE_CHARS * 2),
+            "nothing was changed; report this answer to the maintainers",
+        )
     }
 }
 
@@ -283,6 +287,14 @@ mod tests {
             None
         );
         assert!(parse_list(&xml::parse("<Envelope/>").unwrap(), "T.R").is_err());
+    }
+
+    #[test]
+    fn a_refused_save_names_the_same_permissions_as_a_refused_read() {
+        assert_eq!(
+            save_hint(Some("INSUFFICIENT_ACCESS")),
+            crate::salesforce::error::INSUFFICIENT_ACCESS_HINT
+        );
     }
 
     #[test]
