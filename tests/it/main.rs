@@ -8,6 +8,7 @@ mod ci_examples;
 mod cli;
 mod closed_output;
 mod common;
+mod container;
 mod faults;
 mod fuzz;
 mod hostile_input_and_late_writes;

@@ -8,6 +8,7 @@ use crate::model::Value;
 use crate::state::{Shared, State};
 use crate::store::StoredRecord;
 use crate::store::{FType, iso8601};
+mod schema;
 mod update;
 
 use update::update_metadata;
@@ -108,6 +109,9 @@ pub(crate) fn handle(shared: &Shared, req: &HttpRequest) -> Response {
                 ),
             );
         }
+    }
+    if let Some(message) = schema::out_of_order(op) {
+        return fault("soapenv:Client", &message);
     }
     let session = root
         .child("Header")
