@@ -24,3 +24,4 @@ mod snapshots_action;
 mod snapshots_scrub;
 mod target_org;
 mod user_messages;
+mod wsdl;
