@@ -16,6 +16,7 @@ mod injection;
 mod input;
 mod key_file;
 mod network;
+mod recorded;
 mod rng;
 mod run;
 mod salesforce_answers;
