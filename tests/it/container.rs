@@ -1,7 +1,8 @@
 //! The action's image in a real container engine, started the way the GitHub runner starts a
-//! container action (runtime reference §2): `--workdir /github/workspace`, the runner's mounts,
-//! every variable by `-e NAME` (its value from the engine's own environment), inputs as
-//! `INPUT_<NAME>` with hyphens kept, `--entrypoint` for each phase, `STATE_*` for post.
+//! container action (runtime reference §2): `--workdir /github/workspace`, the runner's mounts
+//! (but the Docker socket, which the action does not use), every variable by `-e NAME` (its
+//! value from the engine's own environment), inputs as `INPUT_<NAME>` with hyphens kept,
+//! `--entrypoint` for each phase, `STATE_*` for post.
 //!
 //! `.ci/container-e2e` builds the image (the Dockerfile replayed, assembled with umoci) and runs
 //! these tests with `STORECONNECT_CONTAINER_IMAGE` (the image) and `STORECONNECT_CONTAINER_ENGINE`
