@@ -4,15 +4,13 @@
 //! `cargo run --example demo`
 
 use std::ffi::OsString;
+use std::process::ExitCode;
 use std::time::Duration;
 
-use storeconnect_triggers::commands;
-use storeconnect_triggers::config::{Config, RawSettings};
-use storeconnect_triggers::error::Error;
-use storeconnect_triggers::github::Console;
+use storeconnect_triggers::run_cli;
 
 #[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), Error> {
+async fn main() -> ExitCode {
     // A fake org that speaks the real wire formats, with a little read-back lag to wait out.
     let org = simorg::SimOrg::start(simorg::OrgConfig {
         readback_lag: Duration::from_millis(1500),
@@ -20,27 +18,28 @@ async fn main() -> Result<(), Error> {
     });
     println!("Simulated org at {} (no credentials needed)\n", org.url());
 
-    // The same settings a user would export as STORECONNECT_* variables.
-    let settings = [
-        ("STORECONNECT_AUTH_URL", org.auth_url()),
-        ("STORECONNECT_TIMEOUT", "30".to_string()),
-    ];
-    let raw = RawSettings::from_pairs("STORECONNECT_", settings.map(|(k, v)| (k.to_string(), v)))?;
-    let config = Config::from_raw(raw)?;
-    let console = Console::new(false);
+    // The same command lines a user would type; the settings as flags (a user would rather
+    // export them as STORECONNECT_* variables, since flags show in process listings).
+    let auth_url = org.auth_url();
+    let cli = |command: &[&str]| {
+        let settings = ["--auth-url", auth_url.as_str(), "--timeout", "30"];
+        run_cli(settings.iter().chain(command).map(OsString::from).collect())
+    };
 
     println!("$ storeconnect-triggers status");
-    commands::status(&config, console, false).await?;
+    let code = cli(&["status"]).await;
+    if code != 0 {
+        return ExitCode::from(code);
+    }
 
     println!("\n$ storeconnect-triggers run -- sh -c '…bulk load…'");
     let work =
         "echo loading 10,000 products while the sync triggers are off...; sleep 1; echo done";
-    let argv: Vec<OsString> = ["sh", "-c", work].map(OsString::from).to_vec();
-    let code = commands::run(&config, console, &argv).await?;
+    let code = cli(&["run", "--", "sh", "-c", work]).await;
     println!("  (run exited with the job's code: {code})");
 
     println!("\n$ storeconnect-triggers status");
-    commands::status(&config, console, false).await?;
+    let code = cli(&["status"]).await;
 
     let ops: Vec<String> = org
         .requests()
@@ -52,5 +51,5 @@ async fn main() -> Result<(), Error> {
         ops.len(),
         ops.join(" → ")
     );
-    Ok(())
+    ExitCode::from(code)
 }

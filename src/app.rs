@@ -2,6 +2,7 @@
 
 use std::ffi::OsString;
 use std::panic::PanicHookInfo;
+use std::process::ExitCode;
 
 use crate::action::{self, Phase};
 use crate::cli::{self, Command};
@@ -11,12 +12,44 @@ use crate::error::{Error, Result};
 use crate::exit::Exit;
 use crate::github::Console;
 
+/// The program: installs the panic hook, starts a single-threaded runtime and runs [`main`] with
+/// the process's arguments.
+pub fn run() -> ExitCode {
+    // First: no panic may print its payload (it can hold input, such as a token).
+    install_panic_hook();
+    let mut args = std::env::args_os();
+    let argv0 = args.next().unwrap_or_default();
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            crate::output::err(format_args!("error: cannot start the async runtime: {e}"));
+            return Exit::Failure.into();
+        }
+    };
+    runtime.block_on(main(argv0, args.collect())).into()
+}
+
+/// Runs the command line `args` (without the program name) in this process, as the binary does
+/// when it is not started as an action phase: parse, run, print any error with what to do.
+/// Settings not given as flags come from the environment. Returns the exit code.
+pub async fn run_cli(args: Vec<OsString>) -> u8 {
+    cli(args).await.code()
+}
+
 /// Runs the program and returns how it ends.
-pub async fn main(argv0: OsString, args: Vec<OsString>) -> Exit {
+async fn main(argv0: OsString, args: Vec<OsString>) -> Exit {
     if let Some(phase) = Phase::from_program(&argv0.to_string_lossy()) {
         // The runner passes the same args to main and post; the action takes none, so ignore them.
         return action::run(phase).await;
     }
+    cli(args).await
+}
+
+/// The command line: how it ends, its error printed.
+async fn cli(args: Vec<OsString>) -> Exit {
     let console = Console::from_env();
     match cli_main(console, args).await {
         Ok(code) => code,
@@ -28,8 +61,11 @@ pub async fn main(argv0: OsString, args: Vec<OsString>) -> Exit {
 }
 
 async fn cli_main(console: Console, args: Vec<OsString>) -> Result<Exit> {
-    let args = cli::args_or_env_command(args, std::env::var_os(cli::COMMAND_ENV))?;
-    let parsed = cli::parse(args)?;
+    let chosen = cli::args_or_env_command(args, std::env::var_os(cli::COMMAND_ENV))?;
+    if let Some(warning) = &chosen.warning {
+        console.warning(&format!("{} ignored", cli::COMMAND_ENV), warning);
+    }
+    let parsed = cli::parse(chosen.args)?;
     match parsed.command {
         Command::Help => {
             crate::output::out(format_args!("{}", cli::usage()));
@@ -66,7 +102,7 @@ async fn cli_main(console: Console, args: Vec<OsString>) -> Result<Exit> {
 }
 
 /// Prints an error with its "what to do" line (an annotation inside GitHub Actions).
-pub fn report_error(console: Console, error: &Error) {
+fn report_error(console: Console, error: &Error) {
     if console.in_actions() {
         console.error("storeconnect-triggers failed", &error.with_hint());
     } else {
@@ -79,7 +115,7 @@ pub fn report_error(console: Console, error: &Error) {
 
 /// The line printed for a panic: where it happened, never its message. A panic's payload can
 /// be built from input (a token inside a value that failed to parse), so it is not shown.
-pub fn panic_report(info: &PanicHookInfo<'_>, actions: bool) -> String {
+fn panic_report(info: &PanicHookInfo<'_>, actions: bool) -> String {
     let place = info.location().map_or("an unknown place".to_string(), |l| {
         format!("{}:{}", l.file(), l.line())
     });
@@ -98,7 +134,7 @@ pub fn panic_report(info: &PanicHookInfo<'_>, actions: bool) -> String {
 
 /// Replaces the default panic output (which prints the payload) with [`panic_report`] and
 /// exits 3, the code for failures, instead of unwinding or aborting.
-pub fn install_panic_hook() {
+fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
         let actions = std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true");
         crate::output::command(format_args!("{}", panic_report(info, actions)));

@@ -69,7 +69,36 @@ impl Error {
     pub fn usage(message: impl Into<String>) -> Self {
         Error::Usage(message.into())
     }
+
+    /// The same error, its "what to do" saying first that the triggers may still be OFF in `org`
+    /// and how to turn them on ([`TURN_ON_FIX`]). The kind (and so the exit code) is kept; a
+    /// usage error is returned as it is, since nothing was touched.
+    pub fn may_still_be_off(self, org: Option<&str>) -> Self {
+        let fix = format!(
+            "The StoreConnect triggers may still be OFF in {}: {TURN_ON_FIX}.",
+            org.unwrap_or("the org")
+        );
+        match self {
+            Error::Salesforce(e) => {
+                let hint = format!("{fix} Then: {}", e.hint);
+                Error::Salesforce(e.with_hint(hint))
+            }
+            Error::NotFound { message, hint } => Error::NotFound {
+                message,
+                hint: format!("{fix} Then: {hint}"),
+            },
+            Error::WrongState { message, hint } => Error::WrongState {
+                message,
+                hint: format!("{fix} Then: {hint}"),
+            },
+            Error::Local(e) => Error::Local(e.context(fix)),
+            usage @ Error::Usage(_) => usage,
+        }
+    }
 }
+
+/// How to turn the triggers on when they may still be off.
+pub(crate) const TURN_ON_FIX: &str = "turn them on with this action's `mode: enable`, or `storeconnect-triggers enable` (then confirm with `mode: check` or `storeconnect-triggers status`)";
 
 impl From<anyhow::Error> for Error {
     fn from(e: anyhow::Error) -> Self {
@@ -78,4 +107,37 @@ impl From<anyhow::Error> for Error {
 }
 
 /// Result with this crate's [`Error`].
-pub type Result<T, E = Error> = std::result::Result<T, E>;
+pub(crate) type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failures_say_the_triggers_may_still_be_off() {
+        let e = Error::WrongState {
+            message: "m".into(),
+            hint: "h".into(),
+        }
+        .may_still_be_off(Some("acme.my.salesforce.com"));
+        assert_eq!(e.exit(), Exit::WrongState);
+        let hint = e.hint().unwrap();
+        assert!(
+            hint.contains("may still be OFF in acme.my.salesforce.com"),
+            "{hint}"
+        );
+        assert!(hint.contains("`mode: enable`") && hint.contains("`storeconnect-triggers enable`"));
+        assert!(hint.ends_with("Then: h"));
+        let sf = Error::from(SfError::new("a", "b", "c")).may_still_be_off(None);
+        assert_eq!(sf.exit(), Exit::Failure);
+        assert!(
+            sf.hint()
+                .unwrap()
+                .starts_with("The StoreConnect triggers may still be OFF in the org: turn them on")
+        );
+        assert!(matches!(
+            Error::usage("u").may_still_be_off(None),
+            Error::Usage(m) if m == "u"
+        ));
+    }
+}

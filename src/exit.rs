@@ -69,7 +69,7 @@ impl From<Exit> for ExitCode {
 }
 
 /// The name of signal `n` on Linux ("SIGTERM"), or "signal n" for one without a common name.
-pub fn signal_name(n: i32) -> String {
+pub(crate) fn signal_name(n: i32) -> String {
     const NAMES: [&str; 15] = [
         "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT", "SIGBUS", "SIGFPE",
         "SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM",

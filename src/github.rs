@@ -25,57 +25,52 @@ pub fn escape_property(text: &str) -> String {
 }
 
 /// The most characters of an annotation's message (the runner keeps 4,096).
-pub const MAX_ANNOTATION_CHARS: usize = 3_000;
+pub(crate) const MAX_ANNOTATION_CHARS: usize = 3_000;
 /// The most characters of an annotation's title.
-pub const MAX_TITLE_CHARS: usize = 200;
+pub(crate) const MAX_TITLE_CHARS: usize = 200;
 
 /// Where progress, masks and annotations go.
 #[derive(Debug, Clone, Copy)]
-pub struct Console {
+pub(crate) struct Console {
     actions: bool,
 }
 
 impl Console {
     /// A console that speaks workflow commands when `actions` is true.
-    pub fn new(actions: bool) -> Self {
+    pub(crate) fn new(actions: bool) -> Self {
         Self { actions }
     }
 
     /// Reads `GITHUB_ACTIONS=true` from the environment.
-    pub fn from_env() -> Self {
+    pub(crate) fn from_env() -> Self {
         Self::new(std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true"))
     }
 
     /// Whether we run inside GitHub Actions.
-    pub fn in_actions(&self) -> bool {
+    pub(crate) fn in_actions(&self) -> bool {
         self.actions
     }
 
     /// Asks the runner to hide `secret` from all later log output.
-    pub fn mask(&self, secret: &str) {
+    pub(crate) fn mask(&self, secret: &str) {
         if self.actions && !secret.is_empty() {
             crate::output::command(format_args!("::add-mask::{}", escape_data(secret)));
         }
     }
 
     /// A progress line.
-    pub fn info(&self, message: &str) {
+    pub(crate) fn info(&self, message: &str) {
         crate::output::err(format_args!("{message}"));
     }
 
     /// A warning (an annotation in Actions).
-    pub fn warning(&self, title: &str, message: &str) {
+    pub(crate) fn warning(&self, title: &str, message: &str) {
         self.annotate("warning", title, message);
     }
 
     /// An error (an annotation in Actions).
-    pub fn error(&self, title: &str, message: &str) {
+    pub(crate) fn error(&self, title: &str, message: &str) {
         self.annotate("error", title, message);
-    }
-
-    /// A notice (an annotation in Actions).
-    pub fn notice(&self, title: &str, message: &str) {
-        self.annotate("notice", title, message);
     }
 
     fn annotate(&self, level: &str, title: &str, message: &str) {
@@ -93,14 +88,14 @@ impl Console {
     }
 
     /// Starts a collapsible group (Actions only).
-    pub fn group(&self, name: &str) {
+    pub(crate) fn group(&self, name: &str) {
         if self.actions {
             crate::output::command(format_args!("::group::{}", escape_data(name)));
         }
     }
 
     /// Ends the group started by [`Console::group`].
-    pub fn end_group(&self) {
+    pub(crate) fn end_group(&self) {
         if self.actions {
             crate::output::command(format_args!("::endgroup::"));
         }
@@ -109,7 +104,7 @@ impl Console {
 
 /// Appends `name=value` (heredoc with a random delimiter for multi-line values) to the
 /// file command named by the environment variable `env_var`, if the runner set it.
-pub fn append_file_command(env_var: &str, name: &str, value: &str) -> anyhow::Result<()> {
+pub(crate) fn append_file_command(env_var: &str, name: &str, value: &str) -> anyhow::Result<()> {
     let Some(path) = std::env::var_os(env_var).filter(|p| !p.is_empty()) else {
         return Ok(());
     };
@@ -138,24 +133,24 @@ pub fn file_command_entry(name: &str, value: &str) -> String {
 }
 
 /// Sets a step output (`GITHUB_OUTPUT`).
-pub fn set_output(name: &str, value: &str) -> anyhow::Result<()> {
+pub(crate) fn set_output(name: &str, value: &str) -> anyhow::Result<()> {
     append_file_command("GITHUB_OUTPUT", name, value)
 }
 
 /// Saves state for the post step (`GITHUB_STATE`); post reads it as `STATE_<name>`.
-pub fn save_state(name: &str, value: &str) -> anyhow::Result<()> {
+pub(crate) fn save_state(name: &str, value: &str) -> anyhow::Result<()> {
     append_file_command("GITHUB_STATE", name, value)
 }
 
 /// In the post step: the state main saved under `name` with [`save_state`], unless unset or empty.
-pub fn saved_state(name: &str) -> Option<String> {
+pub(crate) fn saved_state(name: &str) -> Option<String> {
     std::env::var(format!("STATE_{name}"))
         .ok()
         .filter(|v| !v.is_empty())
 }
 
 /// Appends Markdown to the job summary (`GITHUB_STEP_SUMMARY`), if the runner set it.
-pub fn append_summary(markdown: &str) -> anyhow::Result<()> {
+pub(crate) fn append_summary(markdown: &str) -> anyhow::Result<()> {
     match std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
         Some(path) => append(Path::new(&path), markdown).context("writing the job summary"),
         None => Ok(()),

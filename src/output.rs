@@ -15,13 +15,13 @@ use std::fmt;
 use std::io::Write;
 
 /// Writes one line to stdout (results: the state, JSON, help); a write error is ignored.
-pub fn out(line: fmt::Arguments<'_>) {
+pub(crate) fn out(line: fmt::Arguments<'_>) {
     let text = line.to_string();
     let _ = writeln!(std::io::stdout().lock(), "{}", defuse(&text));
 }
 
 /// Writes one line to stderr (progress, annotations, errors); a write error is ignored.
-pub fn err(line: fmt::Arguments<'_>) {
+pub(crate) fn err(line: fmt::Arguments<'_>) {
     let text = line.to_string();
     let _ = writeln!(std::io::stderr().lock(), "{}", defuse(&text));
 }

@@ -121,15 +121,23 @@ fn write_escaped(out: &mut impl Write, text: &str, max: usize) -> fmt::Result {
 
 /// At most `max` characters of `text`, then `…` (no escaping: for text escaped later, such as
 /// workflow-command data, or JSON).
-pub fn clip(text: &str, max: usize) -> Cow<'_, str> {
+pub(crate) fn clip(text: &str, max: usize) -> Cow<'_, str> {
     match text.char_indices().nth(max) {
         None => text.into(),
         Some((cut, _)) => format!("{}…", &text[..cut]).into(),
     }
 }
 
+/// [`clip`], saying how long `text` was when it was cut: `abc… (5000 characters in all)`.
+pub(crate) fn clip_counted(text: &str, max: usize) -> String {
+    match clip(text, max) {
+        Cow::Borrowed(whole) => whole.to_string(),
+        Cow::Owned(cut) => format!("{cut} ({} characters in all)", text.chars().count()),
+    }
+}
+
 /// `text` escaped to one line and clipped at `max` characters, as [`Outside`] shows it.
-pub fn one_line(text: &str, max: usize) -> String {
+pub(crate) fn one_line(text: &str, max: usize) -> String {
     let mut shown = String::new();
     let _ = write_escaped(&mut shown, text, max);
     shown
@@ -178,5 +186,13 @@ mod tests {
         assert_eq!(Outside::name("short").to_string(), "short");
         let json = serde_json::to_string(&Outside::name(long)).unwrap();
         assert_eq!(json.chars().count(), NAME_CHARS + 3);
+    }
+
+    #[test]
+    fn clipping_can_say_how_long_the_text_was() {
+        assert_eq!(clip("abcd", 4), "abcd");
+        assert_eq!(clip("abcdé", 4), "abcd…");
+        assert_eq!(clip_counted("abcd", 4), "abcd");
+        assert_eq!(clip_counted("abcdé", 4), "abcd… (5 characters in all)");
     }
 }

@@ -1,10 +1,12 @@
-//! The `--help` text: commands, then every setting from the table with its default, then exit codes.
+//! The `--help` text: commands from their table, then every setting from the table with its
+//! default, then exit codes.
 
+use super::COMMANDS;
 use super::parse::SHORT_FLAGS;
 use crate::config::settings::{Kind, SETTINGS};
 
 /// The help text.
-pub fn usage() -> String {
+pub(crate) fn usage() -> String {
     let settings: Vec<String> = SETTINGS
         .iter()
         .map(|s| {
@@ -37,15 +39,7 @@ pub fn usage() -> String {
         "storeconnect-triggers {version} — keep StoreConnect's Salesforce sync triggers safe around maintenance jobs
 
 USAGE:
-  storeconnect-triggers status [--json]     print the state; exit 0 enabled, 1 disabled
-  storeconnect-triggers check [--json] [--heal] [--max-disabled-minutes N]
-                                            health check: when off, say who changed it and when;
-                                            exit 0 on (or off for less than N minutes), 1 off
-                                            (also after --heal turned them on and verified)
-  storeconnect-triggers enable              set true, read back to verify
-  storeconnect-triggers disable             set false, read back to verify
-  storeconnect-triggers run -- CMD [ARGS]   disable, run CMD, then always enable and verify
-  storeconnect-triggers help                print this help (also --help, -h)
+{commands}
 
 Every command takes --dry-run: find and read the setting, say what would change, change nothing.
 
@@ -70,6 +64,35 @@ EXIT CODES: 0 ok/enabled, 1 not in the wanted state, 2 bad input, 3 Salesforce/a
   on and verified; if restoring them failed, that failure's code (1 or 3) whatever the command
   did; 2 when CMD cannot be started (nothing is touched then).",
         version = env!("CARGO_PKG_VERSION"),
+        commands = commands(),
         settings = settings.join("\n")
     )
+}
+
+/// The column where a command's description starts.
+const ABOUT_COLUMN: usize = 44;
+
+/// The usage lines of [`COMMANDS`]: the command, then what it does from [`ABOUT_COLUMN`] on (on
+/// the next line when the command is too long to leave room).
+fn commands() -> String {
+    let mut text = String::new();
+    for command in COMMANDS {
+        let usage = format!("  storeconnect-triggers {} {}", command.name, command.args);
+        let usage = usage.trim_end();
+        text.push_str(usage);
+        let mut pad = if usage.len() < ABOUT_COLUMN {
+            ABOUT_COLUMN - usage.len()
+        } else {
+            text.push('\n');
+            ABOUT_COLUMN
+        };
+        for line in command.about {
+            text.extend(std::iter::repeat_n(' ', pad));
+            text.push_str(line);
+            text.push('\n');
+            pad = ABOUT_COLUMN;
+        }
+    }
+    text.pop();
+    text
 }

@@ -1,5 +1,6 @@
 //! Command-line parsing: a command, flags that override `STORECONNECT_*` settings, and the help text.
-//! Flags and help come from the one table of settings, [`crate::config::settings::SETTINGS`].
+//! Commands come from one table, [`COMMANDS`]; flags and their help from the one table of
+//! settings, [`crate::config::settings::SETTINGS`].
 
 use std::ffi::OsString;
 
@@ -8,8 +9,87 @@ use crate::error::Error;
 mod help;
 mod parse;
 
-pub use help::usage;
-pub use parse::{COMMANDS, parse};
+pub(crate) use help::usage;
+pub use parse::parse;
+
+/// One command as the help, the parser's messages and its suggestions show it.
+#[derive(Debug)]
+pub(crate) struct CommandSpec {
+    /// The word that names it.
+    pub name: &'static str,
+    /// What follows the name in the usage line, e.g. `[--json]`.
+    pub args: &'static str,
+    /// What it does, one help line each.
+    pub about: &'static [&'static str],
+    /// Whether it takes `--json`.
+    pub json: bool,
+    /// Whether [`COMMAND_ENV`] may name it: it needs no arguments.
+    pub from_env: bool,
+}
+
+/// Every command, in the order the help lists them.
+pub(crate) const COMMANDS: &[CommandSpec] = &[
+    CommandSpec {
+        name: "status",
+        args: "[--json]",
+        about: &["print the state; exit 0 enabled, 1 disabled"],
+        json: true,
+        from_env: true,
+    },
+    CommandSpec {
+        name: "check",
+        args: "[--json] [--heal] [--max-disabled-minutes N]",
+        about: &[
+            "health check: when off, say who changed it and when;",
+            "exit 0 on (or off for less than N minutes), 1 off",
+            "(also after --heal turned them on and verified)",
+        ],
+        json: true,
+        from_env: true,
+    },
+    CommandSpec {
+        name: "enable",
+        args: "",
+        about: &["set true, read back to verify"],
+        json: false,
+        from_env: true,
+    },
+    CommandSpec {
+        name: "disable",
+        args: "",
+        about: &["set false, read back to verify"],
+        json: false,
+        from_env: true,
+    },
+    CommandSpec {
+        name: "run",
+        args: "-- CMD [ARGS]",
+        about: &["disable, run CMD, then always enable and verify"],
+        json: false,
+        from_env: false,
+    },
+    CommandSpec {
+        name: "help",
+        args: "",
+        about: &["print this help (also --help, -h)"],
+        json: false,
+        from_env: false,
+    },
+];
+
+/// The names of the commands that pass `filter`, as a sentence lists them: `a, b or c`.
+pub(crate) fn names(filter: impl Fn(&CommandSpec) -> bool) -> String {
+    let names: Vec<&str> = COMMANDS
+        .iter()
+        .filter(|c| filter(c))
+        .map(|c| c.name)
+        .collect();
+    match names.split_last() {
+        Some((last, [])) => (*last).to_string(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
 
 /// What to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,32 +130,55 @@ pub struct Cli {
 
 /// The variable that names the command when the binary gets no arguments (a Bitbucket pipe, a
 /// container started without a command).
-pub const COMMAND_ENV: &str = "STORECONNECT_COMMAND";
+pub(crate) const COMMAND_ENV: &str = "STORECONNECT_COMMAND";
 
-/// The commands [`COMMAND_ENV`] may name: those that need no arguments.
-pub const ENV_COMMANDS: &[&str] = &["status", "check", "enable", "disable"];
+/// The arguments to parse, and a warning when [`COMMAND_ENV`] was set but ignored.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Chosen {
+    /// What to parse.
+    pub args: Vec<OsString>,
+    /// Set when [`COMMAND_ENV`] named a command but arguments were given (they win): why it was
+    /// ignored, without repeating its value.
+    pub warning: Option<String>,
+}
 
 /// The arguments to parse: `args` as given, or, when there are none, the command named by
 /// `env_command` (the value of [`COMMAND_ENV`]; unset or blank means none).
-pub fn args_or_env_command(
+pub(crate) fn args_or_env_command(
     args: Vec<OsString>,
     env_command: Option<OsString>,
-) -> Result<Vec<OsString>, Error> {
-    let Some(value) = env_command.filter(|_| args.is_empty()) else {
-        return Ok(args);
+) -> Result<Chosen, Error> {
+    let Some(value) = env_command.filter(|v| !v.to_string_lossy().trim().is_empty()) else {
+        return Ok(Chosen {
+            args,
+            warning: None,
+        });
     };
+    if !args.is_empty() {
+        return Ok(Chosen {
+            args,
+            warning: Some(format!(
+                "the arguments given name the command; unset {COMMAND_ENV}, or give no arguments"
+            )),
+        });
+    }
     let text = value.to_string_lossy();
     let name = text.trim();
-    if name.is_empty() {
-        return Ok(args);
-    }
-    if !ENV_COMMANDS.contains(&name) {
+    if !COMMANDS.iter().any(|c| c.from_env && c.name == name) {
+        let can: Vec<&str> = COMMANDS
+            .iter()
+            .filter(|c| c.from_env)
+            .map(|c| c.name)
+            .collect();
         return Err(Error::usage(format!(
             "{COMMAND_ENV}=`{text}` is not a command it can name: use {}",
-            ENV_COMMANDS.join(", ")
+            can.join(", ")
         )));
     }
-    Ok(vec![OsString::from(name)])
+    Ok(Chosen {
+        args: vec![OsString::from(name)],
+        warning: None,
+    })
 }
 
 #[cfg(test)]

@@ -2,12 +2,9 @@
 
 use std::ffi::OsString;
 
-use super::{Cli, Command};
+use super::{COMMANDS, Cli, Command, names};
 use crate::config::settings::{self, Kind};
 use crate::error::Error;
-
-/// Every command name, as `help` and the suggestions list them.
-pub const COMMANDS: &[&str] = &["status", "check", "enable", "disable", "run", "help"];
 
 /// Flags that are not settings.
 const OWN_FLAGS: &[&str] = &["json", "help", "version"];
@@ -92,13 +89,15 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Cli, Error> {
             return Err(Error::usage(format!("unexpected argument `{text}`")));
         }
     }
-    let command = match (help, version, command.as_deref()) {
+    let named = command.as_deref();
+    let command = match (help, version, named) {
         (true, _, _) | (_, _, Some("help")) => Command::Help,
         (_, true, _) => Command::Version,
         (_, _, None) => {
-            return Err(Error::usage(
-                "no command given: use status, check, enable, disable or run",
-            ));
+            return Err(Error::usage(format!(
+                "no command given: use {}",
+                names(|c| c.name != "help")
+            )));
         }
         (_, _, Some("status")) => Command::Status { json },
         (_, _, Some("check")) => Command::Check { json },
@@ -111,21 +110,26 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Cli, Error> {
         }
         (_, _, Some("run")) => Command::Run { argv: rest.clone() },
         (_, _, Some(other)) => {
-            let hint = closest(other, COMMANDS.iter().copied())
+            let hint = closest(other, COMMANDS.iter().map(|c| c.name))
                 .map(|c| format!(" (did you mean {c}?)"))
                 .unwrap_or_default();
             return Err(Error::usage(format!(
-                "unknown command `{other}`{hint}: use status, check, enable, disable, run or help"
+                "unknown command `{other}`{hint}: use {}",
+                names(|_| true)
             )));
         }
     };
-    if json
-        && !matches!(
-            command,
-            Command::Status { .. } | Command::Check { .. } | Command::Help
-        )
-    {
-        return Err(Error::usage("--json goes with status or check"));
+    let takes_json = match command {
+        // `status --json --help` asks for help, whatever came with it.
+        Command::Help => true,
+        Command::Version => false,
+        _ => COMMANDS.iter().any(|c| c.json && Some(c.name) == named),
+    };
+    if json && !takes_json {
+        return Err(Error::usage(format!(
+            "--json goes with {}",
+            names(|c| c.json)
+        )));
     }
     if !rest.is_empty() && !matches!(command, Command::Run { .. }) {
         return Err(Error::usage("arguments after -- go with run"));

@@ -87,20 +87,26 @@ fn the_command_can_come_from_the_environment() {
             value.map(OsString::from),
         )
     };
-    for name in ENV_COMMANDS {
-        assert_eq!(env(&[], Some(name)).unwrap(), vec![OsString::from(name)]);
+    let args = |args: &[&str], value: Option<&str>| env(args, value).unwrap().args;
+    for name in COMMANDS.iter().filter(|c| c.from_env).map(|c| c.name) {
+        assert_eq!(env(&[], Some(name)).unwrap().warning, None);
+        assert_eq!(args(&[], Some(name)), vec![OsString::from(name)]);
     }
     assert_eq!(
-        env(&[], Some(" disable\n")).unwrap(),
+        args(&[], Some(" disable\n")),
         vec![OsString::from("disable")]
     );
-    // Arguments win; unset or blank leaves them (and so "no command given") alone.
-    assert_eq!(
-        env(&["status"], Some("disable")).unwrap(),
-        vec![OsString::from("status")]
-    );
-    assert!(env(&[], None).unwrap().is_empty());
-    assert!(env(&[], Some("  ")).unwrap().is_empty());
+    // Arguments win, with a warning that does not repeat the value; unset or blank leaves them
+    // (and so "no command given") alone, without one.
+    let ignored = env(&["status"], Some("disable-secret")).unwrap();
+    assert_eq!(ignored.args, vec![OsString::from("status")]);
+    let warning = ignored.warning.expect("a warning");
+    assert!(warning.contains("unset STORECONNECT_COMMAND"), "{warning}");
+    assert!(!warning.contains("secret"), "{warning}");
+    for quiet in [None, Some("  ")] {
+        assert!(args(&[], quiet).is_empty());
+        assert_eq!(env(&["status"], quiet).unwrap().warning, None);
+    }
     for bad in ["run", "frobnicate", "--help", "status --json", "help"] {
         assert!(matches!(env(&[], Some(bad)), Err(Error::Usage(_))), "{bad}");
     }
@@ -110,6 +116,12 @@ fn the_command_can_come_from_the_environment() {
 fn help_is_a_command() {
     assert_eq!(p(&["help"]).unwrap().command, Command::Help);
     assert_eq!(p(&["status", "--help"]).unwrap().command, Command::Help);
+    for args in [&["help", "--json"][..], &["enable", "--json", "--help"]] {
+        assert_eq!(p(args).unwrap().command, Command::Help, "{args:?}");
+    }
+    for args in [&["--version", "--json"][..], &["status", "-V", "--json"]] {
+        assert!(matches!(p(args), Err(Error::Usage(_))), "{args:?}");
+    }
 }
 
 #[test]
@@ -180,4 +192,46 @@ fn dash_o_names_the_target_org_as_sf_does() {
     let err = p(&["status", "-o"]).unwrap_err().to_string();
     assert!(err.contains("-o (--target-org) needs a value"), "{err}");
     assert!(usage().contains("-o, --target-org TEXT"));
+}
+
+#[test]
+fn the_table_of_commands_is_what_parse_and_help_know() {
+    let text = usage();
+    for command in COMMANDS {
+        let tail: &[&str] = if command.name == "run" {
+            &["--", "true"]
+        } else {
+            &[]
+        };
+        assert!(
+            p(&[&[command.name], tail].concat()).is_ok(),
+            "{}",
+            command.name
+        );
+        // Help takes any flag; the others take --json when the table says so.
+        let json = p(&[&[command.name, "--json"], tail].concat());
+        let help = command.name == "help";
+        assert_eq!(
+            json.is_ok(),
+            command.json || help,
+            "--json with {}",
+            command.name
+        );
+        let line = format!("storeconnect-triggers {} {}", command.name, command.args);
+        assert!(text.contains(line.trim_end()), "{line} in help");
+        for about in command.about {
+            assert!(text.contains(about), "{about} in help");
+        }
+    }
+    assert_eq!(
+        p(&["enable", "--json"]).unwrap_err().to_string(),
+        "--json goes with status or check"
+    );
+}
+
+#[test]
+fn names_are_listed_as_a_sentence() {
+    assert_eq!(names(|c| c.name == "run"), "run");
+    assert_eq!(names(|c| c.json), "status or check");
+    assert_eq!(names(|_| false), "");
 }

@@ -9,19 +9,18 @@ use crate::salesforce::auth::Credentials;
 use crate::setting::Pins;
 
 mod env;
-pub mod raw;
-pub mod settings;
-pub mod sign_in;
+pub(crate) mod raw;
+pub(crate) mod settings;
+pub(crate) mod sign_in;
 mod validate;
 
-pub use raw::{MAX_VALUE_CHARS, RawSettings, env_pairs};
-pub use settings::{
-    DEFAULT_API_VERSION, DEFAULT_LOGIN_URL, DEFAULT_TIMEOUT_SECS, MAX_DISABLED_MINUTES_LIMIT,
-    MAX_TIMEOUT_SECS, SETTING_NAMES, SETTINGS, Setting,
-};
-pub use sign_in::SignIn;
+pub(crate) use raw::MAX_VALUE_CHARS;
+pub use raw::RawSettings;
+pub use settings::SETTING_NAMES;
+pub(crate) use settings::{MAX_DISABLED_MINUTES_LIMIT, MAX_TIMEOUT_SECS, Setting};
+pub(crate) use sign_in::SignIn;
 pub(crate) use validate::api_name;
-pub use validate::{MAX_NAME_CHARS, MAX_NAMESPACE_CHARS, parse_bool};
+pub(crate) use validate::parse_bool;
 
 /// Validated configuration.
 #[derive(Debug, Clone)]

@@ -12,7 +12,7 @@ use crate::error::Error;
 use crate::secret::Secret;
 
 /// Longest value any setting takes (a 4096-bit PEM key is about 3.3 KB).
-pub const MAX_VALUE_CHARS: usize = 16 * 1024;
+pub(crate) const MAX_VALUE_CHARS: usize = 16 * 1024;
 
 /// Raw settings, all optional text; empty values count as unset.
 #[derive(Default, Clone)]
@@ -183,7 +183,7 @@ fn is_our_name(prefix: &str, key: &str) -> bool {
 
 /// Our variables as text, from raw OS pairs. `std::env::vars()` would panic on the first
 /// non-UTF-8 variable of any program; only ours matter, and a bad one of ours is exit 2.
-pub fn env_pairs(
+pub(crate) fn env_pairs(
     prefix: &str,
     vars: impl IntoIterator<Item = (OsString, OsString)>,
 ) -> Result<Vec<(String, String)>, Error> {

@@ -11,7 +11,7 @@ use crate::url_policy::secure_url;
 
 /// A sign-in method, chosen by which of its selecting settings is set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SignIn {
+pub(crate) enum SignIn {
     /// `access-token` + `instance-url`.
     AccessToken,
     /// `auth-url` (SFDX auth URL, refresh-token flow).
@@ -26,7 +26,7 @@ pub enum SignIn {
 
 impl SignIn {
     /// Every method, in the order errors list them.
-    pub const ALL: [SignIn; 5] = [
+    pub(crate) const ALL: [SignIn; 5] = [
         SignIn::AccessToken,
         SignIn::AuthUrl,
         SignIn::TargetOrg,
@@ -35,7 +35,7 @@ impl SignIn {
     ];
 
     /// The settings whose presence selects this method (JWT takes its key as text or a file).
-    pub fn selectors(self) -> &'static [&'static str] {
+    pub(crate) fn selectors(self) -> &'static [&'static str] {
         match self {
             SignIn::AccessToken => &["access-token"],
             SignIn::AuthUrl => &["auth-url"],
@@ -46,7 +46,7 @@ impl SignIn {
     }
 
     /// The selectors as errors name them: `jwt-key or jwt-key-file`.
-    pub fn selector(self) -> String {
+    pub(crate) fn selector(self) -> String {
         self.selectors().join(" or ")
     }
 
@@ -80,7 +80,7 @@ impl SignIn {
     }
 
     /// The one method `raw` selects, with everything it needs and nothing it does not take.
-    pub fn choose(raw: &RawSettings) -> Result<SignIn, Error> {
+    pub(crate) fn choose(raw: &RawSettings) -> Result<SignIn, Error> {
         let set = |names: &'static [&'static str]| -> Vec<&'static str> {
             names
                 .iter()
@@ -145,7 +145,11 @@ impl SignIn {
 
     /// Builds the credentials from `raw`, which [`SignIn::choose`] accepted for this method.
     /// `timeout` bounds each question to the Salesforce CLI (`target-org`).
-    pub fn credentials(self, raw: &RawSettings, timeout: Duration) -> Result<Credentials, Error> {
+    pub(crate) fn credentials(
+        self,
+        raw: &RawSettings,
+        timeout: Duration,
+    ) -> Result<Credentials, Error> {
         // The table's default applies (login-url has one; instance-url has none).
         let url = |name: &str| secure_url(name, super::value(raw, name)).map_err(Error::Usage);
         let text = |name: &str| raw.get(name).unwrap_or_default().trim().to_string();

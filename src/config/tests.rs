@@ -1,5 +1,6 @@
 //! Unit tests of reading and validating settings.
 
+use super::settings::DEFAULT_LOGIN_URL;
 use super::*;
 
 fn read(pairs: &[(&str, &str)]) -> Result<RawSettings, Error> {

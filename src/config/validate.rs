@@ -3,11 +3,13 @@
 use super::raw::check_size;
 use super::settings::{Setting, bool_word};
 use crate::error::Error;
+use crate::outside::clip_counted;
+use crate::setting::MAX_SHOWN_CHARS;
 
 /// Longest namespace prefix Salesforce allows.
-pub const MAX_NAMESPACE_CHARS: usize = 15;
+const MAX_NAMESPACE_CHARS: usize = 15;
 /// Longest name part (without namespace prefix and `__mdt`/`__c` suffix) Salesforce allows.
-pub const MAX_NAME_CHARS: usize = 40;
+const MAX_NAME_CHARS: usize = 40;
 
 /// Refuses a value that goes into an HTTP header (a token, a client id or secret) when it holds
 /// a control character, naming where it was set and never the value.
@@ -22,7 +24,7 @@ pub(crate) fn header_value(source: &str, value: &str) -> Result<(), Error> {
 }
 
 /// Parses `true`/`false` (any case; also `1`/`0`, `yes`/`no`).
-pub fn parse_bool(name: &str, value: &str) -> Result<bool, Error> {
+pub(crate) fn parse_bool(name: &str, value: &str) -> Result<bool, Error> {
     bool_word(value).ok_or_else(|| {
         Error::usage(format!(
             "{name} must be true or false, not `{}`",
@@ -72,7 +74,7 @@ pub(crate) fn api_version(value: &str) -> Result<String, Error> {
         Some(major) => Ok(format!("{major}.0")),
         None => Err(Error::usage(format!(
             "api-version `{}` must look like 66.0 (31.0 or later)",
-            crate::setting::clip(version)
+            clip_counted(version, MAX_SHOWN_CHARS)
         ))),
     }
 }
@@ -101,7 +103,7 @@ fn check_name_lengths(setting: &str, value: &str, suffix: &str) -> Result<(), Er
     match problem {
         Some(problem) => Err(Error::usage(format!(
             "{setting} `{}` {problem}; Salesforce API names look like s_c__Setting__mdt",
-            crate::setting::clip(value)
+            clip_counted(value, MAX_SHOWN_CHARS)
         ))),
         None => Ok(()),
     }

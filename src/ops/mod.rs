@@ -6,7 +6,7 @@ pub mod health;
 mod in_doubt;
 mod report;
 
-pub use in_doubt::{SERVER_CALL_LIMIT, in_doubt_until, restore, server_call_limit, warn_in_doubt};
+pub use in_doubt::{in_doubt_until, restore, server_call_limit, warn_in_doubt};
 pub use report::Report;
 
 use crate::config::Config;

@@ -10,11 +10,10 @@ use super::error::{Api, Failure, SfError};
 use super::http::{Answer, Deadline, Event, Transport};
 use super::xml;
 use crate::github::Console;
-use crate::outside::Outside;
 
 /// A write's progress, as told to the journal set with [`Salesforce::set_write_journal`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WriteStage {
+pub(crate) enum WriteStage {
     /// The write is about to be sent; it (and every retry of it) leaves before `latest_send`.
     Sending {
         /// The end of the operation's deadline: no attempt is sent after it.
@@ -29,10 +28,10 @@ pub enum WriteStage {
 }
 
 /// Told about each write before it is sent and once its outcome is known.
-pub type WriteJournal = Box<dyn FnMut(WriteStage) -> Result<(), String> + Send>;
+pub(crate) type WriteJournal = Box<dyn FnMut(WriteStage) -> Result<(), String> + Send>;
 
 /// A connection to one org.
-pub struct Salesforce {
+pub(crate) struct Salesforce {
     transport: Transport,
     credentials: Credentials,
     session: Option<Session>,
@@ -45,7 +44,7 @@ pub struct Salesforce {
 
 impl Salesforce {
     /// Prepares a connection; nothing is sent until the first call.
-    pub fn new(
+    pub(crate) fn new(
         transport: Transport,
         credentials: Credentials,
         api_version: String,
@@ -63,12 +62,12 @@ impl Salesforce {
     }
 
     /// Sets who is told about writes (the action records them in the step state).
-    pub fn set_write_journal(&mut self, journal: WriteJournal) {
+    pub(crate) fn set_write_journal(&mut self, journal: WriteJournal) {
         self.journal = Some(journal);
     }
 
     /// Tells the journal about a write; an error means the write must not be sent.
-    pub fn record_write(&mut self, stage: WriteStage) -> Result<(), String> {
+    pub(crate) fn record_write(&mut self, stage: WriteStage) -> Result<(), String> {
         if let WriteStage::Settled { in_doubt: true } = stage {
             self.write_in_doubt = Some(SystemTime::now());
         }
@@ -80,34 +79,34 @@ impl Salesforce {
 
     /// When the last write in doubt returned: Salesforce may apply it until then plus its
     /// call limit.
-    pub fn write_in_doubt_since(&self) -> Option<SystemTime> {
+    pub(crate) fn write_in_doubt_since(&self) -> Option<SystemTime> {
         self.write_in_doubt
     }
 
     /// Attempts so far whose outcome is unknown (see [`Transport::unknown_outcomes`]).
-    pub fn unknown_outcomes(&self) -> u32 {
+    pub(crate) fn unknown_outcomes(&self) -> u32 {
         self.transport.unknown_outcomes()
     }
 
     /// The API version used for REST and SOAP paths, e.g. `66.0`.
-    pub fn api_version(&self) -> &str {
+    pub(crate) fn api_version(&self) -> &str {
         &self.api_version
     }
 
     /// The org's host, once signed in (for reports; never contains credentials).
-    pub fn org_host(&self) -> Option<String> {
+    pub(crate) fn org_host(&self) -> Option<String> {
         self.session
             .as_ref()
             .and_then(|s| s.instance_url.host_str().map(str::to_string))
     }
 
     /// The console used for progress, masks and warnings.
-    pub fn console(&self) -> &Console {
+    pub(crate) fn console(&self) -> &Console {
         &self.console
     }
 
     /// Signs in if there is no session yet.
-    pub async fn connect(&mut self, deadline: &Deadline) -> Result<(), SfError> {
+    pub(crate) async fn connect(&mut self, deadline: &Deadline) -> Result<(), SfError> {
         if self.session.is_none() {
             self.login(deadline).await?;
         }
@@ -144,7 +143,7 @@ impl Salesforce {
     }
 
     /// GET a REST path below `/services/data/vXX.X/` (or an absolute `/services/...` path) and parse JSON.
-    pub async fn rest_get(
+    pub(crate) async fn rest_get(
         &mut self,
         deadline: &Deadline,
         action: &str,
@@ -167,11 +166,12 @@ impl Salesforce {
                     .header("Accept", "application/json")
             })
             .await?;
-        serde_json::from_str(&answer.body).map_err(|e| unreadable(action, &answer, "JSON", e))
+        serde_json::from_str(&answer.body)
+            .map_err(|e| SfError::unreadable(action, answer.status, "JSON", e))
     }
 
     /// POST a Metadata API operation (the XML inside `<soapenv:Body>`) and return the parsed envelope.
-    pub async fn soap(
+    pub(crate) async fn soap(
         &mut self,
         deadline: &Deadline,
         action: &str,
@@ -189,7 +189,7 @@ impl Salesforce {
                     .body(envelope(session.access_token.expose(), body))
             })
             .await?;
-        xml::parse(&answer.body).map_err(|e| unreadable(action, &answer, "XML", e))
+        xml::parse(&answer.body).map_err(|e| SfError::unreadable(action, answer.status, "XML", e))
     }
 
     async fn call(
@@ -226,22 +226,8 @@ impl Salesforce {
     }
 }
 
-/// A 2xx answer whose body is not in the format the API speaks (e.g. a proxy's page).
-fn unreadable(action: &str, answer: &Answer, format: &str, e: impl std::fmt::Display) -> SfError {
-    SfError {
-        action: action.to_string(),
-        answer: format!(
-            "HTTP {} with a body that is not {format} ({})",
-            answer.status,
-            Outside::message(e.to_string())
-        ),
-        code: None,
-        hint: "check instance-url: it must be the org's API host".into(),
-    }
-}
-
 /// Wraps a Metadata API operation in a SOAP envelope with the session header.
-pub fn envelope(session_id: &str, body: &str) -> String {
+pub(crate) fn envelope(session_id: &str, body: &str) -> String {
     format!(
         concat!(
             r#"<?xml version="1.0" encoding="UTF-8"?>"#,

@@ -34,6 +34,60 @@ impl fmt::Display for SfError {
 
 impl std::error::Error for SfError {}
 
+impl SfError {
+    /// `action` failed with `answer`; `hint` says what to do next. No machine-readable code.
+    pub fn new(
+        action: impl Into<String>,
+        answer: impl Into<String>,
+        hint: impl Into<String>,
+    ) -> Self {
+        Self {
+            action: action.into(),
+            answer: answer.into(),
+            code: None,
+            hint: hint.into(),
+        }
+    }
+
+    /// A 2xx answer whose body is not `format` (a proxy's page, a server that is not the org):
+    /// `e` says why, and is quoted as outside text. The hint is [`API_HOST_HINT`].
+    pub fn unreadable(
+        action: impl Into<String>,
+        status: u16,
+        format: &str,
+        e: impl fmt::Display,
+    ) -> Self {
+        let why = Outside::message(e.to_string());
+        Self::new(
+            action,
+            format!("HTTP {status} with a body that is not {format} ({why})"),
+            API_HOST_HINT,
+        )
+    }
+
+    /// The same error with the machine-readable `code`.
+    pub fn with_code(self, code: Option<String>) -> Self {
+        Self { code, ..self }
+    }
+
+    /// The same error, its action named as a step of something larger: `during("verifying the
+    /// change")` turns "query …" into "query … (verifying the change)".
+    pub fn during(self, step: &str) -> Self {
+        Self {
+            action: format!("{} ({step})", self.action),
+            ..self
+        }
+    }
+
+    /// The same error with `hint` as what to do next.
+    pub fn with_hint(self, hint: impl Into<String>) -> Self {
+        Self {
+            hint: hint.into(),
+            ..self
+        }
+    }
+}
+
 /// The most characters of [`SfError::action`] its `Display` shows.
 const MAX_ACTION_CHARS: usize = 600;
 /// The most characters of [`SfError::answer`] its `Display` shows.
@@ -94,12 +148,12 @@ pub fn classify(api: Api, status: u16, body: &str, action: &str) -> Option<Failu
     let local = code
         .as_deref()
         .map(|c| c.rsplit(':').next().unwrap_or(c).to_string());
-    let error = SfError {
-        action: action.to_string(),
-        hint: hint_for(api, status, local.as_deref(), &message),
+    let error = SfError::new(
+        action,
         answer,
-        code: local.clone(),
-    };
+        hint_for(api, status, local.as_deref(), &message),
+    )
+    .with_code(local.clone());
     let concurrency =
         local.as_deref() == Some("REQUEST_LIMIT_EXCEEDED") && message.contains("Concurrent");
     Some(match (local.as_deref(), status) {
@@ -163,13 +217,25 @@ fn snippet(body: &str) -> Outside {
 /// What to do when the token endpoint refuses a flow on this host ("not supported on this domain").
 pub(crate) const MY_DOMAIN_HINT: &str = "the client credentials flow works only on the org's My Domain: set instance-url to https://<name>.my.salesforce.com";
 
+/// What to do when the user may not read or change the setting's metadata (`INSUFFICIENT_ACCESS`).
+pub(crate) const INSUFFICIENT_ACCESS_HINT: &str = "give the integration user 'Customize Application' and 'Modify Metadata Through Metadata API Functions' (or 'Modify All Data'), plus 'API Enabled'";
+
+/// What to do when the token endpoint refuses the refresh token of an auth URL.
+pub(crate) const REFRESH_TOKEN_HINT: &str = "the refresh token in auth-url was revoked, expired or rotated (a connected app that rotates refresh tokens invalidates the old one at each sign-in): create a new auth URL with `sf org auth show-sfdx-auth-url --target-org ALIAS --json` (result.sfdxAuthUrl) and store it, or switch to JWT, which needs no stored token";
+
+/// What to do when an answer shows that instance-url is not the org's API host.
+pub(crate) const API_HOST_HINT: &str = "check instance-url: it must be the org's API host";
+
+/// What to do when a REST path was not found or answered in an unexpected shape.
+pub(crate) const API_PATH_HINT: &str = "check instance-url and api-version";
+
 fn hint_for(api: Api, status: u16, code: Option<&str>, message: &str) -> String {
     let text = match (code, api) {
         (Some("INVALID_SESSION_ID"), _) => {
             "the session was refused: give a fresh access token, or use auth-url, JWT or client credentials so the tool can sign in again; if the connected app issues JWT-based access tokens, turn that off (the Metadata API refuses them)"
         }
         (Some("INSUFFICIENT_ACCESS" | "INSUFFICIENT_ACCESS_OR_READONLY"), _) => {
-            "give the integration user 'Customize Application' and 'Modify Metadata Through Metadata API Functions' (or 'Modify All Data'), plus 'API Enabled'"
+            INSUFFICIENT_ACCESS_HINT
         }
         (Some("REQUEST_LIMIT_EXCEEDED"), _) if message.contains("Concurrent") => {
             "too many long-running API requests are in flight in this org: wait for other jobs to finish, then run again"
@@ -195,9 +261,7 @@ fn hint_for(api: Api, status: u16, code: Option<&str>, message: &str) -> String 
         (Some("invalid_grant"), _) if message.contains("approved") => {
             "pre-authorize the user for the connected app: Permitted Users = 'Admin approved users are pre-authorized', then add the user's profile or a permission set"
         }
-        (Some("invalid_grant"), _) if message.contains("refresh token") => {
-            "the refresh token in the auth URL is expired, revoked or was rotated: create a new auth URL (`sf org auth show-sfdx-auth-url --target-org ALIAS --json`), or use JWT, which needs no stored token"
-        }
+        (Some("invalid_grant"), _) if message.contains("refresh token") => REFRESH_TOKEN_HINT,
         (Some("invalid_grant"), _) if message.contains("domain") => MY_DOMAIN_HINT,
         (Some("invalid_grant"), _) => {
             "check the username, that the certificate uploaded to the connected app matches jwt-key, and the clock; or renew the credentials"
@@ -209,7 +273,7 @@ fn hint_for(api: Api, status: u16, code: Option<&str>, message: &str) -> String 
             "check client-id and client-secret, and that the app allows this flow (client credentials need a Run As user)"
         }
         (Some("unsupported_grant_type"), _) => "enable this OAuth flow on the connected app",
-        (_, Api::Rest) if status == 404 => "check instance-url and api-version",
+        (_, Api::Rest) if status == 404 => API_PATH_HINT,
         (_, _) if status == 410 => {
             "Salesforce has retired this API version (HTTP 410 Gone): set api-version to a supported one, e.g. 66.0"
         }
@@ -222,86 +286,4 @@ fn hint_for(api: Api, status: u16, code: Option<&str>, message: &str) -> String 
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn kind(f: Option<Failure>) -> &'static str {
-        match f {
-            None => "ok",
-            Some(Failure::Transient(_)) => "transient",
-            Some(Failure::SessionExpired(_)) => "session",
-            Some(Failure::Permanent(_)) => "permanent",
-        }
-    }
-
-    #[test]
-    fn unknown_bodies_are_flattened_and_clipped() {
-        assert_eq!(
-            snippet("<h1>Down</h1>\n\n  for   maintenance").to_string(),
-            "<h1>Down</h1> for maintenance"
-        );
-        let long = format!("{}é{}", "a".repeat(299), "b".repeat(50));
-        assert_eq!(snippet(&long).to_string(), format!("{}é…", "a".repeat(299)));
-        assert_eq!(snippet(&"c".repeat(300)).to_string(), "c".repeat(300));
-    }
-
-    #[test]
-    fn retry_classification() {
-        let fault = |code: &str| {
-            format!(
-                "<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\"><soapenv:Body><soapenv:Fault><faultcode>sf:{code}</faultcode><faultstring>{code}: words</faultstring></soapenv:Fault></soapenv:Body></soapenv:Envelope>"
-            )
-        };
-        assert_eq!(kind(classify(Api::Rest, 200, "{}", "x")), "ok");
-        assert_eq!(
-            kind(classify(Api::Rest, 503, "<html>down</html>", "x")),
-            "transient"
-        );
-        assert_eq!(kind(classify(Api::Rest, 429, "", "x")), "transient");
-        let limit = r#"[{"errorCode":"REQUEST_LIMIT_EXCEEDED","message":"ConcurrentPerOrgLongTxn Limit exceeded."}]"#;
-        assert_eq!(kind(classify(Api::Rest, 403, limit, "x")), "transient");
-        let daily =
-            r#"[{"errorCode":"REQUEST_LIMIT_EXCEEDED","message":"TotalRequests Limit exceeded."}]"#;
-        assert_eq!(kind(classify(Api::Rest, 403, daily, "x")), "permanent");
-        let expired =
-            r#"[{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}]"#;
-        assert_eq!(kind(classify(Api::Rest, 401, expired, "x")), "session");
-        assert_eq!(
-            kind(classify(Api::Soap, 500, &fault("INVALID_SESSION_ID"), "x")),
-            "session"
-        );
-        assert_eq!(
-            kind(classify(Api::Soap, 500, &fault("SERVER_UNAVAILABLE"), "x")),
-            "transient"
-        );
-        assert_eq!(
-            kind(classify(Api::Soap, 500, "plain failure", "x")),
-            "transient"
-        );
-        let denied = classify(
-            Api::Soap,
-            500,
-            &fault("INSUFFICIENT_ACCESS"),
-            "readMetadata",
-        );
-        let Some(Failure::Permanent(e)) = denied else {
-            panic!("not permanent")
-        };
-        assert_eq!(e.code.as_deref(), Some("INSUFFICIENT_ACCESS"));
-        assert!(
-            e.answer.contains("faultcode sf:INSUFFICIENT_ACCESS"),
-            "{}",
-            e.answer
-        );
-        assert!(e.hint.contains("Modify Metadata"));
-        let oauth =
-            r#"{"error":"invalid_grant","error_description":"expired access/refresh token"}"#;
-        let Some(Failure::Permanent(e)) = classify(Api::OAuth, 400, oauth, "token") else {
-            panic!()
-        };
-        assert_eq!(
-            e.answer,
-            "HTTP 400, invalid_grant: expired access/refresh token"
-        );
-    }
-}
+mod tests;

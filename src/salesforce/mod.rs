@@ -3,16 +3,16 @@
 //! [`rest`] and [`metadata`] speak the two APIs, [`xml`] reads their SOAP answers, [`tls`] holds
 //! the CA bundle and tells a refused certificate in words, [`proxy`] a proxy that wants credentials.
 
-pub mod auth;
-pub mod client;
-pub mod error;
-pub mod http;
-pub mod metadata;
-pub mod proxy;
-pub mod rest;
-pub mod tls;
-pub mod xml;
+pub(crate) mod auth;
+pub(crate) mod client;
+pub(crate) mod error;
+pub(crate) mod http;
+pub(crate) mod metadata;
+pub(crate) mod proxy;
+pub(crate) mod rest;
+pub(crate) mod tls;
+pub(crate) mod xml;
 
-pub use client::Salesforce;
-pub use error::SfError;
-pub use http::Deadline;
+pub(crate) use client::Salesforce;
+pub(crate) use error::SfError;
+pub(crate) use http::Deadline;

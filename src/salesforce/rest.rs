@@ -5,12 +5,12 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::client::Salesforce;
-use super::error::SfError;
+use super::error::{API_PATH_HINT, SfError};
 use super::http::Deadline;
 
 /// One entry of describeGlobal.
 #[derive(Debug, Clone, Deserialize)]
-pub struct SObjectInfo {
+pub(crate) struct SObjectInfo {
     /// API name, e.g. `s_c__Setting__mdt`.
     pub name: Outside,
     /// Label, e.g. `StoreConnect Setting`.
@@ -19,7 +19,7 @@ pub struct SObjectInfo {
 
 /// One field of a describe result.
 #[derive(Debug, Clone, Deserialize)]
-pub struct FieldInfo {
+pub(crate) struct FieldInfo {
     /// API name, e.g. `s_c__Setting__c`.
     pub name: Outside,
     /// Label, e.g. `Setting`.
@@ -47,20 +47,17 @@ fn yes() -> bool {
 }
 
 fn shape_error(action: &str, e: serde_json::Error) -> SfError {
-    SfError {
-        action: action.to_string(),
-        // serde quotes the unexpected value, which came from the org.
-        answer: format!(
-            "an answer of unexpected shape ({})",
-            Outside::message(e.to_string())
-        ),
-        code: None,
-        hint: "check instance-url and api-version".into(),
-    }
+    // serde quotes the unexpected value, which came from the org.
+    let why = Outside::message(e.to_string());
+    SfError::new(
+        action,
+        format!("an answer of unexpected shape ({why})"),
+        API_PATH_HINT,
+    )
 }
 
 /// Runs a SOQL query and returns every record (following `nextRecordsUrl`).
-pub async fn query(
+pub(crate) async fn query(
     sf: &mut Salesforce,
     deadline: &Deadline,
     action: &str,
@@ -80,7 +77,7 @@ pub async fn query(
 }
 
 /// describeGlobal: every object the user can see.
-pub async fn describe_global(
+pub(crate) async fn describe_global(
     sf: &mut Salesforce,
     deadline: &Deadline,
 ) -> Result<Vec<SObjectInfo>, SfError> {
@@ -95,7 +92,7 @@ pub async fn describe_global(
 }
 
 /// describe of one object: its fields.
-pub async fn describe(
+pub(crate) async fn describe(
     sf: &mut Salesforce,
     deadline: &Deadline,
     object: &str,
@@ -114,12 +111,9 @@ pub async fn describe(
         )
         .await
         .map_err(|e| match e.code.as_deref() {
-            Some("NOT_FOUND") => SfError {
-                hint: format!(
-                    "the org has no object `{object}` visible to this user: check setting-type (or leave it unset to find the type by label)"
-                ),
-                ..e
-            },
+            Some("NOT_FOUND") => e.with_hint(format!(
+                "the org has no object `{object}` visible to this user: check setting-type (or leave it unset to find the type by label)"
+            )),
             _ => e,
         })?;
     let describe: Describe = serde_json::from_value(value).map_err(|e| shape_error(&action, e))?;
@@ -127,7 +121,7 @@ pub async fn describe(
 }
 
 /// Quotes a string for a SOQL literal.
-pub fn soql_quote(value: &str) -> String {
+pub(crate) fn soql_quote(value: &str) -> String {
     let mut out = String::from("'");
     for ch in value.chars() {
         match ch {

@@ -18,6 +18,7 @@ use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
 
 use super::error::SfError;
+use crate::outside::{NAME_CHARS, one_line};
 
 /// The variable that names a PEM file of CA certificates to trust, as for curl and OpenSSL.
 const CA_FILE_VAR: &str = "SSL_CERT_FILE";
@@ -29,7 +30,7 @@ const CA_FILE_WANTED: &str = "it must name a PEM file of the CA certificates to 
 /// before any request.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
-pub struct CaFileError(pub String);
+pub(crate) struct CaFileError(pub String);
 
 /// The CA certificates of the file that `SSL_CERT_FILE` names (none when it is not set).
 fn ca_bundle() -> Result<Vec<reqwest::Certificate>, CaFileError> {
@@ -69,7 +70,7 @@ fn ca_bundle() -> Result<Vec<reqwest::Certificate>, CaFileError> {
 
 /// Builds the client with the CAs of `SSL_CERT_FILE` added to the verifier's. A bundle it cannot
 /// take (a PEM block that holds no certificate a CA can have) is a [`CaFileError`] too.
-pub fn build(builder: reqwest::ClientBuilder) -> anyhow::Result<reqwest::Client> {
+pub(crate) fn build(builder: reqwest::ClientBuilder) -> anyhow::Result<reqwest::Client> {
     let bundle = ca_bundle()?;
     let from_file = !bundle.is_empty();
     builder.tls_certs_merge(bundle).build().map_err(|e| {
@@ -92,22 +93,25 @@ pub fn build(builder: reqwest::ClientBuilder) -> anyhow::Result<reqwest::Client>
 
 /// The error to report when `e` failed because the server's certificate did not verify: which
 /// host, why, and what to do. `None` for any other failure.
-pub fn refused(action: &str, e: &reqwest::Error) -> Option<SfError> {
+pub(crate) fn refused(action: &str, e: &reqwest::Error) -> Option<SfError> {
     let problem = refused_certificate(e)?;
     let host = e.url().map_or_else(|| "the server".to_string(), host_of);
-    let verbatim = clip(&rustls::Error::InvalidCertificate(problem.clone()).to_string());
-    Some(SfError {
-        action: action.to_string(),
-        answer: format!(
+    // Text from the certificate (names it presents) or the TLS library: one line, clipped.
+    let verbatim = one_line(
+        &rustls::Error::InvalidCertificate(problem.clone()).to_string(),
+        NAME_CHARS,
+    );
+    Some(SfError::new(
+        action,
+        format!(
             "the TLS certificate presented for {host} was refused: {} ({verbatim})",
             reason(problem)
         ),
-        code: None,
-        hint: hint(
+        hint(
             problem,
             std::env::var_os(CA_FILE_VAR).as_deref().map(Path::new),
         ),
-    })
+    ))
 }
 
 /// rustls's verdict on the server's certificate, found in `e`'s source chain. It sits inside an
@@ -183,18 +187,6 @@ fn hint(problem: &CertificateError, ca_file: Option<&Path>) -> String {
 /// A date for messages, from seconds since the epoch.
 fn date(secs: u64) -> String {
     crate::timestamp::format(UNIX_EPOCH + Duration::from_secs(secs))
-}
-
-/// Text from the certificate or the TLS library, on one line and not at any length.
-fn clip(text: &str) -> String {
-    let flat: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    match flat.char_indices().nth(200) {
-        None => flat,
-        Some((cut, _)) => format!("{}…", &flat[..cut]),
-    }
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use crate::salesforce::rest::{self, soql_quote};
 
 /// Finds the setting: each name not pinned is discovered (describeGlobal, describe, label query).
 /// Returns the names and, when the record was found by label, its row (which holds the value).
-pub async fn locate(
+pub(super) async fn locate(
     sf: &mut Salesforce,
     deadline: &Deadline,
     pins: &Pins,

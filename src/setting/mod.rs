@@ -14,21 +14,20 @@ use std::fmt;
 use serde_json::Value;
 
 use crate::error::Error;
+use crate::outside::clip_counted;
 use crate::salesforce::metadata::{CustomMetadata, MdValue};
 
-pub use locate::locate;
-pub use read::{query_value, same_value, status};
-pub use verify::{FINAL_READ_GRACE, NextRead, next_read, verify};
-pub use write::{apply, prepare, rewrite};
+pub(crate) use read::status;
+pub(crate) use write::{apply, prepare, rewrite};
 
 /// Label of the custom metadata type.
-pub const TYPE_LABEL: &str = "StoreConnect Setting";
+pub(crate) const TYPE_LABEL: &str = "StoreConnect Setting";
 /// Label of the record.
-pub const RECORD_LABEL: &str = "StoreConnect Triggers Enabled";
+pub(crate) const RECORD_LABEL: &str = "StoreConnect Triggers Enabled";
 /// Label of the field holding `true`/`false`.
-pub const FIELD_LABEL: &str = "Setting";
+pub(crate) const FIELD_LABEL: &str = "Setting";
 /// StoreConnect's package namespace, preferred when several types or fields match.
-pub const NAMESPACE: &str = "s_c";
+pub(crate) const NAMESPACE: &str = "s_c";
 
 /// API names the user pinned (each one skips its discovery step).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -141,7 +140,7 @@ impl State {
             Some(Value::Bool(b)) => State::Valid(*b),
             Some(Value::String(s)) => State::from_text(s),
             Some(Value::Null) | None => State::Invalid("null".into()),
-            Some(other) => State::Invalid(clip(&other.to_string())),
+            Some(other) => State::Invalid(clip_counted(&other.to_string(), MAX_SHOWN_CHARS)),
         }
     }
 
@@ -150,7 +149,7 @@ impl State {
         match text.trim().to_ascii_lowercase().as_str() {
             "true" => State::Valid(true),
             "false" => State::Valid(false),
-            _ => State::Invalid(clip(&format!("{text:?}"))),
+            _ => State::Invalid(clip_counted(&format!("{text:?}"), MAX_SHOWN_CHARS)),
         }
     }
 
@@ -158,14 +157,6 @@ impl State {
         match value {
             Some(MdValue::Typed { text, .. }) => State::from_text(text),
             Some(MdValue::Nil) | None => State::Invalid("null".into()),
-        }
-    }
-
-    /// `Some(b)` for a valid value.
-    pub fn as_bool(&self) -> Option<bool> {
-        match self {
-            State::Valid(b) => Some(*b),
-            State::Invalid(_) => None,
         }
     }
 }
@@ -181,7 +172,7 @@ impl fmt::Display for State {
 
 /// The setting as found by [`status`].
 #[derive(Debug, Clone)]
-pub struct Observed {
+pub(crate) struct Observed {
     /// Resolved names.
     pub located: Located,
     /// The value read through SOQL.
@@ -190,7 +181,7 @@ pub struct Observed {
 
 /// The record read with readMetadata, ready to be changed.
 #[derive(Debug, Clone)]
-pub struct Prepared {
+pub(crate) struct Prepared {
     /// Resolved names.
     pub located: Located,
     /// The whole record as read.
@@ -201,26 +192,15 @@ pub struct Prepared {
 
 /// What [`apply`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Applied {
+pub(crate) struct Applied {
     /// Whether a write was sent.
     pub changed: bool,
     /// The value read back after the write (or read before, when nothing needed writing).
     pub after: State,
 }
 
-/// At most [`MAX_SHOWN_CHARS`] characters of a value read from the org, for messages.
-pub fn clip(text: &str) -> String {
-    match text.char_indices().nth(MAX_SHOWN_CHARS) {
-        None => text.to_string(),
-        Some((cut, _)) => format!(
-            "{}… ({} characters in all)",
-            &text[..cut],
-            text.chars().count()
-        ),
-    }
-}
-
-/// The most characters of a value read from the org that any message shows.
+/// The most characters of a value read from the org that any message shows (then how many
+/// there were, see [`clip_counted`]).
 pub const MAX_SHOWN_CHARS: usize = 200;
 
 #[cfg(test)]
@@ -278,10 +258,12 @@ mod tests {
 
     #[test]
     fn long_values_are_clipped_for_messages() {
-        assert_eq!(clip("true"), "true");
+        assert_eq!(State::from_text("true"), State::Valid(true));
         let long = "é".repeat(50_000);
-        let shown = clip(&long);
+        let State::Invalid(shown) = State::from_text(&long) else {
+            panic!("not a boolean")
+        };
         assert!(shown.chars().count() < MAX_SHOWN_CHARS + 40, "{shown}");
-        assert!(shown.ends_with("(50000 characters in all)"));
+        assert!(shown.ends_with("(50002 characters in all)"), "{shown}");
     }
 }

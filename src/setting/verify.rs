@@ -3,9 +3,10 @@
 use std::time::Duration;
 
 use super::read::query_value;
-use super::{Located, State, clip};
+use super::{Located, MAX_SHOWN_CHARS, State};
 use crate::backoff::Backoff;
 use crate::error::Error;
+use crate::outside::clip_counted;
 use crate::salesforce::Deadline;
 use crate::salesforce::Salesforce;
 use crate::salesforce::SfError;
@@ -93,7 +94,7 @@ pub async fn verify(
         message: format!(
             "wrote {} = {wanted} but SOQL still read {} after {reads} reads, the last at the end of the {}s timeout",
             located.full_name(),
-            clip(&state.to_string()),
+            clip_counted(&state.to_string(), MAX_SHOWN_CHARS),
             deadline.total().as_secs()
         ),
         hint: "Salesforce may be slow to show the change: check the value in Setup (Custom Metadata Types) and run again with a larger timeout".into(),

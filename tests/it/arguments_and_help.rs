@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use storeconnect_triggers::config::settings;
+use storeconnect_triggers::testing::config::settings;
 
 use crate::common::*;
 

@@ -276,3 +276,26 @@ fn secrets_pasted_with_surrounding_whitespace_still_work() {
         .setting("timeout", "10");
     cli.run().expect(0);
 }
+
+#[test]
+fn arguments_win_over_storeconnect_command_with_a_warning() {
+    let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
+    let mut cli = Cli::for_org(&org, Auth::ClientCredentials, &["status"]);
+    cli.env("STORECONNECT_COMMAND", "disable");
+    let run = cli.run();
+    run.expect(0).contains("enabled");
+    assert!(
+        run.stderr.contains(
+            "warning: STORECONNECT_COMMAND ignored: the arguments given name the command"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(enabled(&org), "the variable's command did not run");
+    // Without arguments it names the command, and nothing is said about it.
+    let mut cli = Cli::for_org(&org, Auth::ClientCredentials, &[]);
+    cli.env("STORECONNECT_COMMAND", "status");
+    let run = cli.run();
+    run.expect(0);
+    assert!(!run.stderr.contains("ignored"), "{}", run.stderr);
+}

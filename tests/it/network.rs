@@ -140,6 +140,19 @@ fn a_proxy_that_wants_credentials_fails_at_once_and_takes_them_from_the_url() {
     assert!(!run.all().contains("retrying"), "{}", run.stderr);
     assert_eq!(proxy.tunnels().len(), 1, "one attempt");
 
+    let wrong_login = proxy.url().replace("http://", "http://jo:wr0ng@");
+    let run = net
+        .cli(&["status"])
+        .env("HTTPS_PROXY", &wrong_login)
+        .env("SSL_CERT_FILE", &ca_file.to_string_lossy())
+        .run();
+    run.expect(3)
+        .contains("answered 407 Proxy Authentication Required");
+    assert!(
+        !run.all().contains("wr0ng"),
+        "a wrong password is not shown"
+    );
+
     let with_login = proxy.url().replace("http://", "http://jo:s3cr%25t@");
     let run = net
         .cli(&["status"])
@@ -148,6 +161,36 @@ fn a_proxy_that_wants_credentials_fails_at_once_and_takes_them_from_the_url() {
         .run();
     run.expect(0);
     assert!(!run.all().contains("s3cr"), "the password is not shown");
+}
+
+#[test]
+fn a_proxy_that_refuses_the_tunnel_fails_at_once_without_showing_its_login() {
+    let ca = TestCa::new("Corp Inspection CA");
+    let net = org_with(&ca, &["localhost"], false);
+    let ca_file = ca.write_pem(&temp_dir("ca"), "corp-ca.pem");
+    let host = net.url.trim_start_matches("https://");
+    for status in ["403 Forbidden", "502 Bad Gateway"] {
+        let proxy = ConnectProxy::refusing(status);
+        let with_login = proxy.url().replace("http://", "http://jo:s3cr%25t@");
+        let run = net
+            .cli(&["status"])
+            .env("HTTPS_PROXY", &with_login)
+            .env("SSL_CERT_FILE", &ca_file.to_string_lossy())
+            .run();
+        run.expect(3)
+            .contains(&format!(
+                "the proxy of HTTPS_PROXY refused to open a tunnel to {host}"
+            ))
+            .contains("NO_PROXY");
+        assert!(!run.all().contains("retrying"), "{status}: {}", run.stderr);
+        assert!(
+            !run.all().contains("s3cr"),
+            "{status}: the proxy's password is not shown"
+        );
+        assert!(!run.all().contains("jo:"), "{status}: nor its user");
+        assert_eq!(proxy.tunnels().len(), 1, "{status}: one attempt");
+        assert!(net.org.requests().is_empty());
+    }
 }
 
 #[test]

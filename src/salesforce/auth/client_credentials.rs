@@ -35,11 +35,8 @@ mod tests {
 
     #[test]
     fn refused_hints_tell_the_wrong_host_from_the_wrong_secret() {
-        let refused = |answer: &str| SfError {
-            action: "signing in".into(),
-            answer: answer.into(),
-            code: Some("invalid_grant".into()),
-            hint: String::new(),
+        let refused = |answer: &str| {
+            SfError::new("signing in", answer, "").with_code(Some("invalid_grant".into()))
         };
         let host = refused("HTTP 400, invalid_grant: request not supported on this domain");
         assert!(refused_hint(&host).contains("My Domain"));

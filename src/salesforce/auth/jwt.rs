@@ -120,13 +120,8 @@ pub(super) fn assertion_form(
     username: &str,
     audience: &str,
 ) -> Result<Form, SfError> {
-    let assertion =
-        jwt_assertion(key, client_id, username, audience).map_err(|answer| SfError {
-            action: "signing the JWT assertion".into(),
-            answer,
-            code: None,
-            hint: "check jwt-key".into(),
-        })?;
+    let assertion = jwt_assertion(key, client_id, username, audience)
+        .map_err(|answer| SfError::new("signing the JWT assertion", answer, "check jwt-key"))?;
     Ok(vec![
         (
             "grant_type",
@@ -152,7 +147,7 @@ pub(super) fn audience_refused(error: &SfError) -> bool {
 /// The JWT `aud` for a login URL: production and sandbox login hosts are their own audience;
 /// a Salesforce My Domain uses login (or test, for sandboxes); any other host (a test server)
 /// is its own audience.
-pub fn jwt_audience(login_url: &Url) -> String {
+pub(crate) fn jwt_audience(login_url: &Url) -> String {
     let host = login_url
         .host_str()
         .unwrap_or_default()
@@ -171,7 +166,7 @@ pub fn jwt_audience(login_url: &Url) -> String {
 }
 
 /// Builds and signs the RS256 assertion: iss = client id, sub = username, aud, exp = now + 3 min.
-pub fn jwt_assertion(
+fn jwt_assertion(
     key: &JwtKey,
     client_id: &str,
     username: &str,

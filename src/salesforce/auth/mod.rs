@@ -6,7 +6,8 @@
 
 mod client_credentials;
 mod jwt;
-pub mod sf_cli;
+pub(crate) mod sf_cli;
+mod sf_process;
 mod sfdx_url;
 
 use std::time::Duration;
@@ -14,13 +15,13 @@ use std::time::Duration;
 use reqwest::{Method, Url};
 use serde::Deserialize;
 
-use super::error::{Api, Failure, SfError};
+use super::error::{Api, Failure, REFRESH_TOKEN_HINT, SfError};
 use super::http::{Deadline, Transport};
 use crate::secret::Secret;
 use crate::url_policy;
 
-pub use jwt::{JwtKey, jwt_assertion, jwt_audience};
-pub use sfdx_url::PLATFORM_CLI_CLIENT_ID;
+pub use jwt::JwtKey;
+pub(crate) use jwt::jwt_audience;
 
 /// Form fields of a token request.
 type Form = Vec<(&'static str, String)>;
@@ -137,7 +138,7 @@ impl Credentials {
             } => format!(
                 "the Salesforce CLI's login `{org}` was revoked or expired: log in again with `sf org login web --alias {org}`"
             ),
-            Credentials::RefreshToken { .. } => sfdx_url::REFUSED_HINT.into(),
+            Credentials::RefreshToken { .. } => REFRESH_TOKEN_HINT.into(),
             Credentials::ClientCredentials { .. } => {
                 client_credentials::refused_hint(&error).into()
             }
@@ -145,7 +146,7 @@ impl Credentials {
             | Credentials::AccessToken { .. }
             | Credentials::SalesforceCli { .. } => return error,
         };
-        SfError { hint, ..error }
+        error.with_hint(hint)
     }
 
     /// What a rotated refresh token means for the place it came from (after [`LoginNotes`] said so).
@@ -274,22 +275,18 @@ impl Credentials {
             }
         }
         let answer = result.map_err(|e| self.sign_in_hint(e))?;
-        let parsed: TokenResponse = serde_json::from_str(&answer.body).map_err(|e| SfError {
-            action: action.clone(),
-            answer: format!(
-                "HTTP {} with a body that is not a token response ({e})",
-                answer.status
-            ),
-            code: None,
-            hint: "check that the login URL points at a Salesforce org".into(),
+        let parsed: TokenResponse = serde_json::from_str(&answer.body).map_err(|e| {
+            SfError::unreadable(&action, answer.status, "a token response", e)
+                .with_hint("check that the login URL points at a Salesforce org")
         })?;
         let instance_url =
             url_policy::secure_url("the token response's instance_url", &parsed.instance_url)
-                .map_err(|e| SfError {
-                    action: action.clone(),
-                    answer: e,
-                    code: None,
-                    hint: "the org answered with an unusable instance URL; report this".into(),
+                .map_err(|e| {
+                    SfError::new(
+                        &action,
+                        e,
+                        "the org answered with an unusable instance URL; report this",
+                    )
                 })?;
         let mut notes = LoginNotes::default();
         if let (Credentials::RefreshToken { refresh_token, .. }, Some(new)) =

@@ -5,13 +5,14 @@
 //! `sf org display --verbose` while it still shows secrets. Every secret sf hands over is masked
 //! in a runner at once and never printed.
 
-use std::io::Read;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
+use reqwest::Url;
 use serde_json::Value;
 
 use super::Credentials;
+use super::sf_process::{self, MAX_OUTPUT_BYTES, Reply, RunError};
 use crate::github::Console;
 use crate::salesforce::error::SfError;
 use crate::salesforce::http::Deadline;
@@ -24,6 +25,9 @@ pub const PROGRAM: &str = "sf";
 /// What sf shows instead of a secret it will not print (plugin-org 5.11 and later).
 const REDACTED: &str = "[REDACTED]";
 
+/// The question for a login's SFDX auth URL; an sf without it predates `org auth`.
+const SHOW_AUTH_URL: &str = "org auth show-sfdx-auth-url";
+
 /// How a session from sf is renewed when the org refuses it (`INVALID_SESSION_ID`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Renewal {
@@ -33,36 +37,33 @@ pub enum Renewal {
     Display,
 }
 
-/// One answer of `sf … --json`.
-enum Reply {
-    /// `status` 0: the command's `result`.
-    Done(Value),
-    /// A non-zero `status`: sf's error name and message.
-    Refused { name: String, message: String },
-    /// No JSON envelope at all: this sf does not know the command (it prints text, exits 127).
-    NotJson { stderr: String },
+/// What sf handed over, checked; the credentials are built from it last (an auth URL is
+/// parsed then, before any of its parts is handed on).
+enum Login {
+    /// An SFDX auth URL (refresh token), as `command` gave it.
+    AuthUrl { url: Secret, command: &'static str },
+    /// An access token and the org it is for.
+    Session {
+        token: Secret,
+        instance_url: Url,
+        renewal: Renewal,
+    },
 }
 
-/// Asks sf about one org.
+/// Asks sf about one org; all questions share one deadline.
 struct Sf<'a> {
     target_org: &'a str,
     timeout: Duration,
+    deadline: Instant,
 }
 
-/// The credentials of the sf login `target_org`. Errors are configuration errors (exit 2):
-/// they come before any request to the org and say what to do.
+/// The credentials of the sf login `target_org`; all questions to sf together get `timeout`.
+/// Errors are configuration errors (exit 2): they come before any request to the org and say
+/// what to do.
 pub fn credentials(target_org: &str, timeout: Duration) -> Result<Credentials, String> {
-    let sf = Sf {
-        target_org,
-        timeout,
-    };
-    let command = "org auth show-sfdx-auth-url";
-    match sf.ask(command)? {
-        Reply::Done(result) => sf.via_auth_url(command, &result),
-        Reply::Refused { name, .. } if name == "NoRefreshTokenError" => sf.via_access_token(),
-        Reply::Refused { name, message } => Err(sf.refused(command, &name, &message)),
-        Reply::NotJson { .. } => sf.via_display(),
-    }
+    let sf = Sf::new(target_org, timeout);
+    let login = sf.login()?;
+    sf.build(login)
 }
 
 /// A fresh access token from sf, for a session the org refused.
@@ -75,11 +76,11 @@ pub async fn renew(
     let target_org = target_org.to_string();
     let timeout = timeout.min(deadline.remaining());
     let action = format!("asking the Salesforce CLI for a new session of `{target_org}`");
+    let hint = format!(
+        "check the login with `sf org display --target-org {target_org}`; log in again with `sf org login web --alias {target_org}` (or `sf org login jwt … --alias {target_org}`)"
+    );
     let answer = tokio::task::spawn_blocking(move || {
-        let sf = Sf {
-            target_org: &target_org,
-            timeout,
-        };
+        let sf = Sf::new(&target_org, timeout);
         match renewal {
             Renewal::ShowAccessToken => sf.access_token("org auth show-access-token"),
             Renewal::Display => sf.access_token("org display"),
@@ -91,114 +92,168 @@ pub async fn renew(
         action,
         answer,
         code: None,
-        hint: "check the login with `sf org display --target-org ALIAS`; log in again with `sf org login web --alias ALIAS` (or `sf org login jwt`)".into(),
+        hint,
     })
 }
 
-impl Sf<'_> {
-    /// Credentials from an `sfdxAuthUrl` in `result`: the refresh-token flow.
-    fn via_auth_url(&self, command: &str, result: &Value) -> Result<Credentials, String> {
-        let url = self.secret(command, result, "sfdxAuthUrl")?;
-        let mut credentials = Credentials::from_auth_url(url.expose()).map_err(|e| {
-            format!(
-                "`sf {command}` for `{}` gave an auth URL this tool cannot use: {e}",
-                self.target_org
-            )
-        })?;
-        if let Credentials::RefreshToken {
+impl<'a> Sf<'a> {
+    fn new(target_org: &'a str, timeout: Duration) -> Self {
+        Sf {
             target_org,
-            client_secret,
-            refresh_token,
-            ..
-        } = &mut credentials
-        {
-            mask(refresh_token);
-            if let Some(secret) = client_secret {
-                mask(secret);
-            }
-            *target_org = Some(self.target_org.to_string());
+            timeout,
+            deadline: Instant::now() + timeout,
         }
-        Ok(credentials)
     }
 
-    /// Credentials from `show-access-token` and `display`: a login without a refresh token.
-    fn via_access_token(&self) -> Result<Credentials, String> {
+    /// Asks sf, in order, for the auth URL, else (a login without one) the access token, else
+    /// (an sf without `org auth`, and only then) `org display --verbose`.
+    fn login(&self) -> Result<Login, String> {
+        match self.ask(SHOW_AUTH_URL)? {
+            Reply::Done(result) => Ok(Login::AuthUrl {
+                url: self.secret(SHOW_AUTH_URL, &result, "sfdxAuthUrl")?,
+                command: SHOW_AUTH_URL,
+            }),
+            Reply::Refused { name, .. } if name == "NoRefreshTokenError" => self.via_access_token(),
+            Reply::Missing { .. } => self.via_display(),
+            other => Err(self.failed(SHOW_AUTH_URL, other)),
+        }
+    }
+
+    /// `show-access-token` and `display`: a login without a refresh token.
+    fn via_access_token(&self) -> Result<Login, String> {
         let token = self.access_token("org auth show-access-token")?;
         let display = "org display";
-        let instance_url = match self.ask(display)? {
-            Reply::Done(result) => self.instance_url(display, &result)?,
-            Reply::Refused { name, message } => return Err(self.refused(display, &name, &message)),
-            Reply::NotJson { stderr } => return Err(self.not_json(display, &stderr)),
-        };
-        Ok(self.session(instance_url, token, Renewal::ShowAccessToken))
+        let result = self.done(display)?;
+        Ok(Login::Session {
+            instance_url: self.instance_url(display, &result)?,
+            token,
+            renewal: Renewal::ShowAccessToken,
+        })
     }
 
-    /// Credentials from `sf org display --verbose` (CLIs without `org auth`), while it shows secrets.
-    fn via_display(&self) -> Result<Credentials, String> {
-        let command = "org display --verbose";
-        let result = match self.ask(command)? {
-            Reply::Done(result) => result,
-            Reply::Refused { name, message } => return Err(self.refused(command, &name, &message)),
-            Reply::NotJson { stderr } => return Err(self.not_json(command, &stderr)),
-        };
-        if result.get("sfdxAuthUrl").is_some_and(Value::is_string) {
-            return self.via_auth_url(command, &result);
+    /// `sf org display --verbose` (CLIs without `org auth`), while it shows secrets.
+    fn via_display(&self) -> Result<Login, String> {
+        const COMMAND: &str = "org display --verbose";
+        let result = self.done(COMMAND)?;
+        let auth_url = result.get("sfdxAuthUrl").and_then(Value::as_str);
+        if auth_url.is_some_and(|url| !url.trim_start().starts_with(REDACTED)) {
+            return Ok(Login::AuthUrl {
+                url: self.secret(COMMAND, &result, "sfdxAuthUrl")?,
+                command: COMMAND,
+            });
         }
-        let token = self.secret(command, &result, "accessToken")?;
-        let instance_url = self.instance_url(command, &result)?;
-        Ok(self.session(instance_url, token, Renewal::Display))
+        Ok(Login::Session {
+            token: self.secret(COMMAND, &result, "accessToken")?,
+            instance_url: self.instance_url(COMMAND, &result)?,
+            renewal: Renewal::Display,
+        })
     }
 
-    fn session(&self, instance_url: reqwest::Url, token: Secret, renewal: Renewal) -> Credentials {
-        Credentials::SalesforceCli {
-            target_org: self.target_org.to_string(),
-            instance_url,
-            token: Some(token),
-            renewal,
-            timeout: self.timeout,
-        }
+    /// The credentials, built only now that every check passed. The parts of an auth URL are
+    /// masked before they are returned (the URL as a whole already is).
+    fn build(&self, login: Login) -> Result<Credentials, String> {
+        let target_org = self.target_org.to_string();
+        Ok(match login {
+            Login::AuthUrl { url, command } => {
+                let parsed = Credentials::from_auth_url(url.expose()).map_err(|e| {
+                    format!("`sf {command}` for `{target_org}` gave an auth URL this tool cannot use: {e}")
+                })?;
+                let Credentials::RefreshToken {
+                    token_host,
+                    client_id,
+                    client_secret,
+                    refresh_token,
+                    ..
+                } = parsed
+                else {
+                    unreachable!("an auth URL is the refresh-token flow")
+                };
+                mask(&refresh_token);
+                client_secret.iter().for_each(mask);
+                Credentials::RefreshToken {
+                    token_host,
+                    client_id,
+                    client_secret,
+                    refresh_token,
+                    target_org: Some(target_org),
+                }
+            }
+            Login::Session {
+                token,
+                instance_url,
+                renewal,
+            } => Credentials::SalesforceCli {
+                target_org,
+                instance_url,
+                token: Some(token),
+                renewal,
+                timeout: self.timeout,
+            },
+        })
     }
 
     /// `result.accessToken` of `command`.
     fn access_token(&self, command: &str) -> Result<Secret, String> {
+        let result = self.done(command)?;
+        self.secret(command, &result, "accessToken")
+    }
+
+    /// The `result` of `command`, or sf's answer as an error.
+    fn done(&self, command: &str) -> Result<Value, String> {
         match self.ask(command)? {
-            Reply::Done(result) => self.secret(command, &result, "accessToken"),
-            Reply::Refused { name, message } => Err(self.refused(command, &name, &message)),
-            Reply::NotJson { stderr } => Err(self.not_json(command, &stderr)),
+            Reply::Done(result) => Ok(result),
+            other => Err(self.failed(command, other)),
         }
     }
 
-    /// The secret `result.<field>`, masked at once; a redacted one is refused.
+    /// The secret `result.<field>`, masked before anything can print it; a redacted one
+    /// (not a secret: nothing to mask) is refused.
     fn secret(&self, command: &str, result: &Value, field: &str) -> Result<Secret, String> {
+        let org = self.target_org;
         let Some(value) = result.get(field).and_then(Value::as_str) else {
             return Err(format!(
-                "`sf {command} --target-org {} --json` answered without result.{field}; check the login with `sf org display --target-org {0}`",
-                self.target_org
+                "`sf {command} --target-org {org} --json` answered without result.{field}; check the login with `sf org display --target-org {org}`"
             ));
         };
-        let secret = Secret::new(value.trim());
-        mask(&secret);
-        if secret.expose().starts_with(REDACTED) {
+        let value = value.trim();
+        if value.starts_with(REDACTED) {
             return Err(format!(
                 "`sf {command}` redacts {field} and this sf has no `sf org auth` commands: update the Salesforce CLI (`sf update`, or npm install -g @salesforce/cli)"
             ));
         }
-        if secret.expose().is_empty() || secret.expose().chars().any(char::is_control) {
+        let secret = Secret::new(value);
+        mask(&secret);
+        if value.is_empty() || value.chars().any(char::is_control) {
             return Err(format!(
-                "`sf {command}` answered with an empty or malformed {field} (not shown); log in again with `sf org login web --alias {}`",
-                self.target_org
+                "`sf {command}` answered with an empty or malformed {field} (not shown); log in again with `sf org login web --alias {org}`"
             ));
         }
         Ok(secret)
     }
 
     /// `result.instanceUrl` (never redacted), checked like `instance-url`.
-    fn instance_url(&self, command: &str, result: &Value) -> Result<reqwest::Url, String> {
+    fn instance_url(&self, command: &str, result: &Value) -> Result<Url, String> {
         let url = result
             .get("instanceUrl")
             .and_then(Value::as_str)
             .unwrap_or_default();
         url_policy::secure_url(&format!("`sf {command}`'s instanceUrl"), url)
+    }
+
+    /// An answer of `command` that is not its result, in words.
+    fn failed(&self, command: &str, reply: Reply) -> String {
+        let org = self.target_org;
+        let (what, stderr) = match reply {
+            Reply::Refused { name, message } => return self.refused(command, &name, &message),
+            Reply::Done(_) => return format!("`sf {command}` answered for `{org}` unexpectedly"),
+            Reply::Missing { stderr } => ("is not a command of this sf", stderr),
+            Reply::NotJson { stderr } => ("did not answer with JSON", stderr),
+        };
+        let first = stderr.lines().find(|l| !l.trim().is_empty());
+        format!(
+            "`sf {command} --target-org {org} --json` {what} ({}); check that `sf` on PATH is the Salesforce CLI (`sf --version`) and up to date (`sf update`)",
+            shown(first.unwrap_or("nothing on stderr"), 300)
+        )
     }
 
     /// sf's refusal, with its name and message and what to do.
@@ -207,6 +262,10 @@ impl Sf<'_> {
         let todo = if name.contains("NotFound") || name.contains("NoAuthInfo") {
             format!(
                 "log in with `sf org login web --alias {org}` (`sf org list` shows the logins sf has), or use another sign-in method"
+            )
+        } else if expired(name, message) {
+            format!(
+                "the Salesforce CLI's login `{org}` has expired or was revoked: log in again with `sf org login web --alias {org}` (`sf org login jwt … --alias {org}` for a JWT login)"
             )
         } else {
             format!(
@@ -220,99 +279,43 @@ impl Sf<'_> {
         )
     }
 
-    fn not_json(&self, command: &str, stderr: &str) -> String {
-        format!(
-            "`sf {command} --target-org {} --json` did not answer with JSON ({}); check that `sf` on PATH is the Salesforce CLI (`sf --version`) and up to date (`sf update`)",
-            self.target_org,
-            shown(
-                stderr
-                    .lines()
-                    .find(|l| !l.trim().is_empty())
-                    .unwrap_or("no output"),
-                300
-            )
-        )
-    }
-
-    /// Runs `sf <command> --target-org ORG --json` with no input (so it cannot prompt) and
-    /// reads its JSON envelope. `Err`: sf could not be run or did not finish in time.
+    /// Runs `sf <command> --target-org ORG --json` until the shared deadline and reads its
+    /// JSON envelope. `Err`: sf could not be run, did not finish in time or printed too much.
     fn ask(&self, command: &str) -> Result<Reply, String> {
-        let mut child = Command::new(PROGRAM)
-            .args(command.split(' '))
-            .args(["--target-org", self.target_org, "--json"])
+        let org = self.target_org;
+        let mut sf = Command::new(PROGRAM);
+        sf.args(command.split(' '))
+            .args(["--target-org", org, "--json"])
             // Errors too as JSON on stdout; no telemetry or update check on our behalf.
             .env("SF_JSON_TO_STDOUT", "true")
             .env("SF_DISABLE_TELEMETRY", "true")
-            .env("SF_AUTOUPDATE_DISABLE", "true")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| match e.kind() {
-                std::io::ErrorKind::NotFound => format!(
-                    "target-org needs the Salesforce CLI, but `{PROGRAM}` is not on PATH: install it (npm install -g @salesforce/cli) and log in (`sf org login web --alias {}`), or use another sign-in method",
-                    self.target_org
-                ),
-                kind => format!("the Salesforce CLI (`{PROGRAM}`) could not be started ({kind})"),
-            })?;
-        let read = |pipe: Option<Box<dyn Read + Send>>| {
-            std::thread::spawn(move || {
-                let mut text = String::new();
-                if let Some(mut pipe) = pipe {
-                    let _ = pipe.read_to_string(&mut text);
-                }
-                text
-            })
-        };
-        let stdout = read(child.stdout.take().map(|p| Box::new(p) as _));
-        let stderr = read(child.stderr.take().map(|p| Box::new(p) as _));
-        let start = Instant::now();
-        loop {
-            match child.try_wait() {
-                Ok(Some(_)) => break,
-                Ok(None) if start.elapsed() < self.timeout => {
-                    std::thread::sleep(Duration::from_millis(20));
-                }
-                _ => {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    return Err(format!(
-                        "`sf {command} --target-org {}` did not finish within {} s (timeout); check that `sf org display --target-org {0}` works",
-                        self.target_org,
-                        self.timeout.as_secs()
-                    ));
-                }
+            .env("SF_AUTOUPDATE_DISABLE", "true");
+        let asked = format!("`sf {command} --target-org {org} --json`");
+        sf_process::ask(sf, self.deadline).map_err(|e| match e {
+            RunError::NotFound => format!(
+                "target-org needs the Salesforce CLI, but `{PROGRAM}` is not on PATH: install it (npm install -g @salesforce/cli) and log in (`sf org login web --alias {org}`), or use another sign-in method"
+            ),
+            RunError::Start(kind) => {
+                format!("the Salesforce CLI (`{PROGRAM}`) could not be started ({kind})")
             }
-        }
-        let stdout = stdout.join().unwrap_or_default();
-        let stderr = stderr.join().unwrap_or_default();
-        Ok(envelope(&stdout)
-            .or_else(|| envelope(&stderr))
-            .map_or(Reply::NotJson { stderr }, |json| reply(&json)))
+            RunError::TimedOut => format!(
+                "{asked} did not finish within the timeout of {} s (shared by all questions to sf) and was stopped with the processes it started; check that `sf org display --target-org {org}` answers, or raise timeout",
+                self.timeout.as_secs()
+            ),
+            RunError::TooMuchOutput => format!(
+                "{asked} printed more than {} MB, which is no answer, and was stopped; check that `sf` on PATH is the Salesforce CLI (`sf --version`)",
+                MAX_OUTPUT_BYTES / (1024 * 1024)
+            ),
+        })
     }
 }
 
-/// The JSON object in sf's output (it starts at the first `{`), if any.
-fn envelope(output: &str) -> Option<Value> {
-    let start = output.find('{')?;
-    serde_json::from_str::<Value>(output[start..].trim_end())
-        .ok()
-        .filter(Value::is_object)
-}
-
-/// `{"status":0,"result":{…}}` or `{"status":1,"name":"…","message":"…"}`.
-fn reply(json: &Value) -> Reply {
-    let text = |key: &str| json.get(key).and_then(Value::as_str).map(str::to_string);
-    match (
-        json.get("status").and_then(Value::as_i64),
-        json.get("result"),
-    ) {
-        (Some(0), Some(result)) => Reply::Done(result.clone()),
-        _ => Reply::Refused {
-            name: text("name").unwrap_or_else(|| "an error".into()),
-            message: text("message").unwrap_or_else(|| "(no message)".into()),
-        },
-    }
+/// Whether sf's error says the login's refresh token expired or was revoked.
+fn expired(name: &str, message: &str) -> bool {
+    name == "RefreshTokenAuthError"
+        || ["expired access/refresh token", "RefreshTokenAuthError"]
+            .iter()
+            .any(|words| message.contains(words))
 }
 
 /// Text from sf on one line, control characters escaped, at most `max` characters.
@@ -343,24 +346,6 @@ fn mask(secret: &Secret) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn reads_sf_envelopes() {
-        let ok = envelope(
-            "Warning: x\n{\"status\":0,\"result\":{\"accessToken\":\"t\"},\"warnings\":[]}\n",
-        );
-        assert!(matches!(ok.as_ref().map(reply), Some(Reply::Done(r)) if r["accessToken"] == "t"));
-        let refused = envelope(
-            r#"{"status":1,"name":"NamedOrgNotFoundError","message":"No authorization information found for staging."}"#,
-        )
-        .map(|j| reply(&j));
-        assert!(
-            matches!(refused, Some(Reply::Refused { name, message }) if name == "NamedOrgNotFoundError" && message.starts_with("No authorization"))
-        );
-        assert!(
-            envelope(" ›   Warning: org auth show-sfdx-auth-url is not a sf command.").is_none()
-        );
-    }
 
     #[test]
     fn sf_text_is_shown_on_one_line_and_clipped() {

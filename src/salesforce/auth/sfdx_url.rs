@@ -8,7 +8,7 @@ use crate::secret::Secret;
 use crate::url_policy;
 
 /// The default client id of the Salesforce CLI, used when an auth URL names none.
-pub const PLATFORM_CLI_CLIENT_ID: &str = "PlatformCLI";
+const PLATFORM_CLI_CLIENT_ID: &str = "PlatformCLI";
 
 impl Credentials {
     /// Parses an SFDX auth URL `force://<clientId>:<clientSecret>:<refreshToken>@<host>`.
@@ -101,9 +101,6 @@ pub(super) fn token_request(
         basic: None,
     }
 }
-
-/// What `invalid_grant` means to this flow.
-pub(super) const REFUSED_HINT: &str = "the refresh token in auth-url was revoked, expired or rotated (a connected app that rotates refresh tokens invalidates the old one at each sign-in): create a new auth URL with `sf org auth show-sfdx-auth-url --target-org ALIAS --json` (result.sfdxAuthUrl) and store it, or switch to JWT, which needs no stored token";
 
 #[cfg(test)]
 mod tests {

@@ -14,7 +14,9 @@ use super::http::Deadline;
 use super::xml::{self, Element};
 use crate::outside::{MESSAGE_CHARS, Outside, one_line};
 
-pub use list::{LastChange, last_change, parse_list};
+pub use list::last_change;
+#[cfg(test)]
+use list::parse_list;
 pub use record::{CustomMetadata, MdValue, parse_read};
 
 /// The body of a readMetadata call for one `full_name` of metadata type `kind`.

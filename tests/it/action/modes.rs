@@ -94,11 +94,12 @@ fn every_action_input_is_documented_and_known_to_the_binary() {
             "input `{name}` is missing from the README's inputs table"
         );
         assert!(
-            name == "mode" || storeconnect_triggers::config::SETTING_NAMES.contains(&name.as_str()),
+            name == "mode"
+                || storeconnect_triggers::testing::config::SETTING_NAMES.contains(&name.as_str()),
             "input `{name}` is unknown to the binary"
         );
     }
-    for name in storeconnect_triggers::config::SETTING_NAMES {
+    for name in storeconnect_triggers::testing::config::SETTING_NAMES {
         assert!(
             readme.contains(&format!(
                 "STORECONNECT_{}",

@@ -156,7 +156,7 @@ fn every_example_reads_the_secrets_from_its_store() {
 fn the_pipe_lists_every_setting_as_a_variable() {
     let pipe = read_example("pipe.yml");
     let names = ["STORECONNECT_COMMAND".to_string()].into_iter().chain(
-        storeconnect_triggers::config::SETTING_NAMES
+        storeconnect_triggers::testing::config::SETTING_NAMES
             .iter()
             // target-org asks `sf`, which the pipe's image does not have.
             .filter(|n| **n != "target-org")

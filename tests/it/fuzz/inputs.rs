@@ -3,10 +3,10 @@
 
 use std::ffi::OsString;
 
-use storeconnect_triggers::cli;
-use storeconnect_triggers::config::{Config, RawSettings};
-use storeconnect_triggers::github::{escape_data, escape_property, file_command_entry};
-use storeconnect_triggers::salesforce::auth::{Credentials, JwtKey};
+use storeconnect_triggers::testing::cli;
+use storeconnect_triggers::testing::config::{Config, RawSettings};
+use storeconnect_triggers::testing::github::{escape_data, escape_property, file_command_entry};
+use storeconnect_triggers::testing::salesforce::auth::{Credentials, JwtKey};
 
 use super::*;
 use crate::action::parse_file_command;

@@ -5,10 +5,10 @@
 mod inputs;
 mod outside;
 
-use storeconnect_triggers::salesforce::error::{Api, Failure, classify};
-use storeconnect_triggers::salesforce::metadata::{check_save, parse_read};
-use storeconnect_triggers::salesforce::xml;
-use storeconnect_triggers::setting::{MAX_SHOWN_CHARS, State};
+use storeconnect_triggers::testing::salesforce::error::{Api, Failure, classify};
+use storeconnect_triggers::testing::salesforce::metadata::{check_save, parse_read};
+use storeconnect_triggers::testing::salesforce::xml;
+use storeconnect_triggers::testing::setting::{MAX_SHOWN_CHARS, State};
 
 use crate::rng::{Rng, seed};
 

@@ -6,12 +6,12 @@
 
 use std::time::Duration;
 
-use storeconnect_triggers::github::{file_command_entry, md_cell, md_code};
-use storeconnect_triggers::ops::Report;
-use storeconnect_triggers::output::defuse;
-use storeconnect_triggers::outside::{MESSAGE_CHARS, NAME_CHARS, Outside};
-use storeconnect_triggers::salesforce::error::{Api, Failure, classify};
-use storeconnect_triggers::salesforce::http::Event;
+use storeconnect_triggers::testing::github::{file_command_entry, md_cell, md_code};
+use storeconnect_triggers::testing::ops::Report;
+use storeconnect_triggers::testing::output::defuse;
+use storeconnect_triggers::testing::outside::{MESSAGE_CHARS, NAME_CHARS, Outside};
+use storeconnect_triggers::testing::salesforce::error::{Api, Failure, classify};
+use storeconnect_triggers::testing::salesforce::http::Event;
 
 use super::{ROUNDS, text};
 use crate::action::parse_file_command;
@@ -117,7 +117,7 @@ fn error_answers_and_progress_lines_stay_one_line() {
         let message = outside_text(&mut rng);
         let code = outside_text(&mut rng);
         let json = |s: &str| serde_json::to_string(s).expect("JSON string");
-        let xml = storeconnect_triggers::salesforce::xml::escape;
+        let xml = storeconnect_triggers::testing::salesforce::xml::escape;
         let (api, body) = match rng.below(4) {
             0 => (
                 Api::OAuth,
@@ -231,7 +231,7 @@ fn random_outside_text_through_the_binary_in_a_runner_never_speaks() {
         let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, rng.chance(50));
         let said = format!("{}INJ{}", outside_text(&mut rng), rng.pick(PAYLOADS));
         let json = serde_json::to_string(&said).expect("JSON string");
-        let xml = storeconnect_triggers::salesforce::xml::escape(&said);
+        let xml = storeconnect_triggers::testing::salesforce::xml::escape(&said);
         let (what, fault) = match rng.below(5) {
             0 => (
                 "token error",

@@ -197,6 +197,15 @@ pub struct ConnectProxy {
     tunnels: Arc<Mutex<Vec<String>>>,
 }
 
+/// What the proxy does with a CONNECT.
+#[derive(Clone)]
+enum Gate {
+    /// Opens the tunnel; with `Some(base64 of user:password)`, only for that login (else 407).
+    Open(Option<String>),
+    /// Answers with this status line and opens nothing (a proxy's policy).
+    Refuse(&'static str),
+}
+
 impl ConnectProxy {
     pub fn start() -> Self {
         Self::start_with_login(None)
@@ -205,7 +214,15 @@ impl ConnectProxy {
     /// A proxy that answers 407 to a CONNECT without `Proxy-Authorization: Basic` of `login`
     /// (`user:password`). Refused CONNECTs are logged too.
     pub fn start_with_login(login: Option<&str>) -> Self {
-        let wanted = login.map(|l| BASE64.encode(l));
+        Self::start_gate(Gate::Open(login.map(|l| BASE64.encode(l))))
+    }
+
+    /// A proxy that answers every CONNECT with `status` (e.g. `403 Forbidden`).
+    pub fn refusing(status: &'static str) -> Self {
+        Self::start_gate(Gate::Refuse(status))
+    }
+
+    fn start_gate(gate: Gate) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind proxy");
         let port = listener.local_addr().expect("proxy addr").port();
         let tunnels = Arc::new(Mutex::new(Vec::new()));
@@ -213,9 +230,9 @@ impl ConnectProxy {
         std::thread::spawn(move || {
             for client in listener.incoming().flatten() {
                 let log = Arc::clone(&log);
-                let wanted = wanted.clone();
+                let gate = gate.clone();
                 std::thread::spawn(move || {
-                    let _ = tunnel(client, &log, wanted.as_deref());
+                    let _ = tunnel(client, &log, &gate);
                 });
             }
         });
@@ -233,7 +250,7 @@ impl ConnectProxy {
     }
 }
 
-fn tunnel(mut client: TcpStream, log: &Mutex<Vec<String>>, login: Option<&str>) -> io::Result<()> {
+fn tunnel(mut client: TcpStream, log: &Mutex<Vec<String>>, gate: &Gate) -> io::Result<()> {
     // The head, byte by byte: the client sends nothing more before the proxy answers.
     let mut head = Vec::new();
     let mut byte = [0u8; 1];
@@ -249,6 +266,19 @@ fn tunnel(mut client: TcpStream, log: &Mutex<Vec<String>>, login: Option<&str>) 
         return client.write_all(b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n");
     };
     log.lock().expect("proxy log").push(target.to_string());
+    let login = match gate {
+        Gate::Refuse(status) => {
+            let page = "<html><body>Access denied by policy</body></html>";
+            return client.write_all(
+                format!(
+                    "HTTP/1.1 {status}\r\nContent-Type: text/html\r\nContent-Length: {}\r\n\r\n{page}",
+                    page.len()
+                )
+                .as_bytes(),
+            );
+        }
+        Gate::Open(login) => login.as_deref(),
+    };
     let authorized = head.lines().any(|line| {
         line.split_once(':').is_some_and(|(name, value)| {
             let credentials = value.trim().split_once(' ');
