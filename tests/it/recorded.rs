@@ -35,23 +35,34 @@ fn every_fixture_names_its_source() {
 
 #[test]
 fn refused_sign_ins_are_reported_verbatim_and_not_retried() {
-    for (fixture, message) in [
+    for (fixture, auth, message, hint) in [
         (
             "restforce-auth_error_response.json",
+            Auth::AuthUrl,
             "authentication failure - Invalid Password",
+            "",
         ),
         (
             "restforce-refresh_error_response.json",
+            Auth::AuthUrl,
             "expired access/refresh token",
+            "",
+        ),
+        (
+            "simple-salesforce-jwt_not_approved.json",
+            Auth::Jwt,
+            "user hasn't approved this consumer",
+            "pre-authorize the user for the connected app",
         ),
     ] {
         let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
         org.inject(Fault::status(Op::Token, 1, 400, &recorded(fixture)));
-        pinned(&org, Auth::AuthUrl, &["status"])
+        pinned(&org, auth, &["status"])
             .run()
             .expect(3)
             .contains("invalid_grant")
-            .contains(message);
+            .contains(message)
+            .contains(hint);
         assert_eq!(ops(&org), vec![Op::Token], "{fixture}: a refusal is final");
     }
 }
