@@ -201,10 +201,7 @@ fn query(st: &mut State, version: &str, q: &str) -> Response {
         return rest_error(
             400,
             "INVALID_TYPE",
-            &format!(
-                "sObject type '{}' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names.",
-                parsed.object
-            ),
+            &invalid_type_message(q, &parsed.object),
         );
     };
     let no_column = |col: &str| {
@@ -311,6 +308,25 @@ fn query(st: &mut State, version: &str, q: &str) -> Response {
     page(st, version, total, records)
 }
 
+/// Salesforce's INVALID_TYPE message for a query: the query, a caret under the object's name,
+/// the row and column, then the sentence (recorded: SFDO-Tooling/CumulusCI
+/// `cumulusci/tasks/salesforce/tests/test_content_documents.py`, `"\nSELECT Id FROM Accountz LIMIT 2\n
+/// ^\nERROR at Row:1:Column:16\nsObject type 'Accountz' is not supported. …"`).
+fn invalid_type_message(q: &str, object: &str) -> String {
+    let lower = q.to_ascii_lowercase();
+    let at = lower
+        .match_indices("from")
+        .map(|(i, _)| i + 4)
+        .map(|i| i + (q[i..].len() - q[i..].trim_start().len()))
+        .find(|&i| lower[i..].starts_with(&object.to_ascii_lowercase()))
+        .unwrap_or(0);
+    let column = q[..at].chars().count() + 1;
+    format!(
+        "\n{q}\n{caret:>column$}\nERROR at Row:1:Column:{column}\nsObject type '{object}' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names.",
+        caret = "^"
+    )
+}
+
 /// Answers one page of `records`, keeping the rest behind a `nextRecordsUrl` cursor.
 fn page(st: &mut State, version: &str, total: usize, mut records: Vec<String>) -> Response {
     let size = st.cfg.page_size.unwrap_or(usize::MAX).max(1);
@@ -346,4 +362,18 @@ pub(crate) fn not_found() -> Response {
         404,
         r#"[{"errorCode":"NOT_FOUND","message":"The requested resource does not exist"}]"#,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::invalid_type_message;
+
+    #[test]
+    fn invalid_type_has_the_recorded_shape() {
+        // The answer CumulusCI recorded from a real org, byte for byte.
+        assert_eq!(
+            invalid_type_message("SELECT Id FROM Accountz LIMIT 2", "Accountz"),
+            "\nSELECT Id FROM Accountz LIMIT 2\n               ^\nERROR at Row:1:Column:16\nsObject type 'Accountz' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names."
+        );
+    }
 }

@@ -1,13 +1,67 @@
 //! Shared helpers: run the compiled binary against a simulated org with a clean environment.
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 pub use simorg::{Fault, FaultAction, FieldKind, Op, OrgConfig, RecordKind, SimOrg, Value};
 
-/// The compiled CLI.
-pub const BIN: &str = env!("CARGO_BIN_EXE_storeconnect-triggers");
+/// The binary under test: the compiled CLI, or the file `STORECONNECT_TEST_BIN` names (e.g. the
+/// aarch64 release build that `.ci/arm64` runs these tests with under emulation).
+pub const BIN: &Bin = &Bin;
+
+/// See [`BIN`]; usable wherever a path or a `&str` is (`Path::new(BIN)`, `symlink(BIN, …)`, `{BIN}`).
+pub struct Bin;
+
+impl std::ops::Deref for Bin {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        static PATH: OnceLock<String> = OnceLock::new();
+        PATH.get_or_init(|| match std::env::var("STORECONNECT_TEST_BIN") {
+            Ok(bin) if !bin.is_empty() => {
+                let path = std::fs::canonicalize(&bin)
+                    .unwrap_or_else(|e| panic!("STORECONNECT_TEST_BIN {bin}: {e}"));
+                path.to_str().expect("a UTF-8 path").to_string()
+            }
+            _ => env!("CARGO_BIN_EXE_storeconnect-triggers").to_string(),
+        })
+    }
+}
+
+impl AsRef<Path> for Bin {
+    fn as_ref(&self) -> &Path {
+        Path::new(&**self)
+    }
+}
+
+impl AsRef<OsStr> for Bin {
+    fn as_ref(&self) -> &OsStr {
+        OsStr::new(&**self)
+    }
+}
+
+impl std::fmt::Display for Bin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self)
+    }
+}
+
+/// A command that starts `program` (the binary under test or a link to it), through
+/// `STORECONNECT_TEST_RUNNER` when set (e.g. `qemu-aarch64-static` for a foreign binary where
+/// binfmt_misc does not run it directly; argv[0] stays `program`).
+pub fn bin_command(program: impl AsRef<OsStr>) -> Command {
+    match std::env::var_os("STORECONNECT_TEST_RUNNER").filter(|r| !r.is_empty()) {
+        Some(runner) => {
+            let mut command = Command::new(runner);
+            command.arg(program);
+            command
+        }
+        None => Command::new(program),
+    }
+}
 
 /// The four sign-in methods.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,7 +177,7 @@ pub struct Cli {
 
 impl Cli {
     pub fn new(args: &[&str]) -> Self {
-        let mut command = Command::new(BIN);
+        let mut command = bin_command(BIN);
         command
             .args(args)
             .env_clear()

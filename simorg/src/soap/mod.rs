@@ -5,6 +5,7 @@ use crate::model::Value;
 use crate::state::{Shared, State};
 use crate::store::FType;
 use crate::store::StoredRecord;
+mod schema;
 mod update;
 
 use update::update_metadata;
@@ -105,6 +106,9 @@ pub(crate) fn handle(shared: &Shared, req: &HttpRequest) -> Response {
                 ),
             );
         }
+    }
+    if let Some(message) = schema::out_of_order(op) {
+        return fault("soapenv:Client", &message);
     }
     let session = root
         .child("Header")

@@ -68,11 +68,15 @@ fn soql_queries_and_errors() {
     let bad_type = query(&org, &token, "SELECT Id FROM Nope__mdt");
     assert_eq!(bad_type.status, 400);
     assert_eq!(bad_type.json()[0]["errorCode"], "INVALID_TYPE");
+    // Salesforce's shape: the query, a caret under the type, row and column, then the sentence.
     assert!(
         bad_type.json()[0]["message"]
             .as_str()
             .expect("msg")
-            .starts_with("sObject type 'Nope__mdt' is not supported.")
+            .starts_with(concat!(
+                "\nSELECT Id FROM Nope__mdt\n               ^\nERROR at Row:1:Column:16\n",
+                "sObject type 'Nope__mdt' is not supported."
+            ))
     );
     let bad_field = query(&org, &token, "SELECT Id, Bogus__c FROM s_c__Setting__mdt");
     assert_eq!(bad_field.status, 400);

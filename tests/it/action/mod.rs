@@ -177,7 +177,7 @@ impl Job {
         ] {
             std::fs::write(f, "").expect("file command file");
         }
-        let mut command = Command::new(
+        let mut command = bin_command(
             self.bin_dir
                 .join(format!("storeconnect-triggers-action-{phase}")),
         );
