@@ -187,7 +187,25 @@ fn rest_error(body: &str) -> Option<Said> {
     };
     let code = first.get("errorCode")?.as_str()?;
     let message = first.get("message").and_then(|m| m.as_str()).unwrap_or("");
-    Some((Some(Outside::name(code)), Outside::message(message)))
+    Some((
+        Some(Outside::name(code)),
+        Outside::message(soql_reason(message)),
+    ))
+}
+
+/// A SOQL error's message as Salesforce writes it (`\n<query>\n   ^\nERROR at Row:1:Column:N\n<why>`)
+/// shown reason first: `<why> (ERROR at Row:1:Column:N)`. The query is already in the action, and
+/// its echo and caret would push the reason past the clip. Any other message is kept as it is.
+fn soql_reason(message: &str) -> String {
+    let mut lines = message.lines().map(str::trim);
+    let Some(position) = lines.find(|l| l.starts_with("ERROR at Row:")) else {
+        return message.to_string();
+    };
+    let why: Vec<&str> = lines.filter(|l| !l.is_empty()).collect();
+    if why.is_empty() {
+        return message.to_string();
+    }
+    format!("{} ({position})", why.join(" "))
 }
 
 fn oauth_error(body: &str) -> Option<Said> {

@@ -122,3 +122,28 @@ fn constructors_fill_what_a_literal_would() {
     );
     assert_eq!(e.hint, API_HOST_HINT);
 }
+
+#[test]
+fn a_soql_error_shows_its_reason_first_without_the_query_echo() {
+    let body = serde_json::json!([{
+        "errorCode": "INVALID_TYPE",
+        "message": "\nSELECT Id FROM Missing__mdt\n               ^\nERROR at Row:1:Column:16\nsObject type 'Missing__mdt' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name."
+    }])
+    .to_string();
+    let e = classify(Api::Rest, 400, &body, "query")
+        .unwrap()
+        .into_error();
+    assert_eq!(
+        e.answer,
+        "HTTP 400, errorCode INVALID_TYPE: sObject type 'Missing__mdt' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. (ERROR at Row:1:Column:16)"
+    );
+    // Any other message is quoted as it came, escaped to one line.
+    let body = r#"[{"errorCode":"MALFORMED_QUERY","message":"unexpected token: x\nmore"}]"#;
+    let e = classify(Api::Rest, 400, body, "query")
+        .unwrap()
+        .into_error();
+    assert_eq!(
+        e.answer,
+        "HTTP 400, errorCode MALFORMED_QUERY: unexpected token: x\\nmore"
+    );
+}
