@@ -12,20 +12,21 @@ use super::xml;
 use crate::github::Console;
 use crate::outside::Outside;
 
-/// A write's progress, as told to the journal set with [`Salesforce::set_write_journal`].
+/// One attempt of a write, as told to the journal set with [`Salesforce::set_write_journal`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WriteStage {
-    /// The write is about to be sent; it (and every retry of it) leaves before `latest_send`.
+    /// An attempt is about to be sent (now, or after a retry of a failure that proves it was
+    /// not applied), and leaves before `latest_send`.
     Sending {
         /// The end of the operation's deadline: no attempt is sent after it.
         latest_send: SystemTime,
     },
-    /// The call returned. `in_doubt`: some attempt may have reached Salesforce without an
-    /// answer, so it may still be applied later, whatever the call returned.
-    Settled {
-        /// Whether the write's outcome is unknown.
-        in_doubt: bool,
-    },
+    /// The attempt was answered: its outcome is known.
+    Answered,
+    /// The attempt got no answer (it may have been applied, or still be); it was sent by now.
+    Lost,
+    /// A lost attempt's value was read back before anything was sent again: it landed.
+    Landed,
 }
 
 /// Told about each write before it is sent and once its outcome is known.
@@ -39,8 +40,6 @@ pub struct Salesforce {
     api_version: String,
     console: Console,
     journal: Option<WriteJournal>,
-    /// When the last write whose outcome is unknown returned (all its attempts were sent).
-    write_in_doubt: Option<SystemTime>,
 }
 
 impl Salesforce {
@@ -58,7 +57,6 @@ impl Salesforce {
             api_version,
             console,
             journal: None,
-            write_in_doubt: None,
         }
     }
 
@@ -69,19 +67,10 @@ impl Salesforce {
 
     /// Tells the journal about a write; an error means the write must not be sent.
     pub fn record_write(&mut self, stage: WriteStage) -> Result<(), String> {
-        if let WriteStage::Settled { in_doubt: true } = stage {
-            self.write_in_doubt = Some(SystemTime::now());
-        }
         match &mut self.journal {
             Some(journal) => journal(stage),
             None => Ok(()),
         }
-    }
-
-    /// When the last write in doubt returned: Salesforce may apply it until then plus its
-    /// call limit.
-    pub fn write_in_doubt_since(&self) -> Option<SystemTime> {
-        self.write_in_doubt
     }
 
     /// Attempts so far whose outcome is unknown (see [`Transport::unknown_outcomes`]).
@@ -157,7 +146,7 @@ impl Salesforce {
             format!("/services/data/v{}/{}", self.api_version, path)
         };
         let answer = self
-            .call(deadline, action, Api::Rest, |transport, session| {
+            .call(deadline, action, Api::Rest, true, |transport, session| {
                 let mut url = session.instance_url.clone();
                 url.set_path(&path);
                 transport
@@ -177,19 +166,46 @@ impl Salesforce {
         action: &str,
         body: &str,
     ) -> Result<xml::Element, SfError> {
+        self.soap_with(deadline, action, body, true).await
+    }
+
+    async fn soap_with(
+        &mut self,
+        deadline: &Deadline,
+        action: &str,
+        body: &str,
+        resend_unknown: bool,
+    ) -> Result<xml::Element, SfError> {
         let path = format!("/services/Soap/m/{}", self.api_version);
         let answer = self
-            .call(deadline, action, Api::Soap, |transport, session| {
-                let mut url: Url = session.instance_url.clone();
-                url.set_path(&path);
-                transport
-                    .request(Method::POST, url)
-                    .header("Content-Type", "text/xml; charset=UTF-8")
-                    .header("SOAPAction", "\"\"")
-                    .body(envelope(session.access_token.expose(), body))
-            })
+            .call(
+                deadline,
+                action,
+                Api::Soap,
+                resend_unknown,
+                |transport, session| {
+                    let mut url: Url = session.instance_url.clone();
+                    url.set_path(&path);
+                    transport
+                        .request(Method::POST, url)
+                        .header("Content-Type", "text/xml; charset=UTF-8")
+                        .header("SOAPAction", "\"\"")
+                        .body(envelope(session.access_token.expose(), body))
+                },
+            )
             .await?;
         xml::parse(&answer.body).map_err(|e| unreadable(action, &answer, "XML", e))
+    }
+
+    /// Like [`Salesforce::soap`], for a write: an attempt whose outcome is unknown is not sent
+    /// again (see [`Transport::execute_write`]).
+    pub async fn soap_write(
+        &mut self,
+        deadline: &Deadline,
+        action: &str,
+        body: &str,
+    ) -> Result<xml::Element, SfError> {
+        self.soap_with(deadline, action, body, false).await
     }
 
     async fn call(
@@ -197,6 +213,7 @@ impl Salesforce {
         deadline: &Deadline,
         action: &str,
         api: Api,
+        resend_unknown: bool,
         build: impl Fn(&Transport, &Session) -> reqwest::RequestBuilder,
     ) -> Result<Answer, SfError> {
         self.connect(deadline).await?;
@@ -205,10 +222,14 @@ impl Salesforce {
             let Some(session) = self.session.clone() else {
                 unreachable!("connect() leaves a session")
             };
-            let result = self
-                .transport
-                .execute(deadline, action, api, || build(&self.transport, &session))
-                .await;
+            let request = || build(&self.transport, &session);
+            let result = if resend_unknown {
+                self.transport.execute(deadline, action, api, request).await
+            } else {
+                self.transport
+                    .execute_write(deadline, action, api, request)
+                    .await
+            };
             match result {
                 Ok(answer) => return Ok(answer),
                 Err(Failure::SessionExpired(e)) if !renewed && self.credentials.can_renew() => {

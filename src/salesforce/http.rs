@@ -211,6 +211,30 @@ impl Transport {
         api: Api,
         build: impl Fn() -> reqwest::RequestBuilder,
     ) -> Result<Answer, Failure> {
+        self.send(deadline, action, api, true, build).await
+    }
+
+    /// Like [`Transport::execute`], for a write: an attempt whose outcome is unknown (counted in
+    /// [`Transport::unknown_outcomes`]) is not sent again, so the caller can first read whether
+    /// it landed.
+    pub async fn execute_write(
+        &self,
+        deadline: &Deadline,
+        action: &str,
+        api: Api,
+        build: impl Fn() -> reqwest::RequestBuilder,
+    ) -> Result<Answer, Failure> {
+        self.send(deadline, action, api, false, build).await
+    }
+
+    async fn send(
+        &self,
+        deadline: &Deadline,
+        action: &str,
+        api: Api,
+        resend_unknown: bool,
+        build: impl Fn() -> reqwest::RequestBuilder,
+    ) -> Result<Answer, Failure> {
         let mut attempt: u32 = 0;
         loop {
             attempt += 1;
@@ -237,6 +261,9 @@ impl Transport {
                     // Only a failed connect proves the request never left.
                     if !e.is_connect() {
                         self.unknown_outcomes.fetch_add(1, Ordering::SeqCst);
+                        if !resend_unknown {
+                            return Err(Failure::Transient(network_error(action, &e)));
+                        }
                     }
                     Failure::Transient(network_error(action, &e))
                 }
@@ -245,6 +272,9 @@ impl Transport {
                     match read_capped(resp).await {
                         Err(BodyError::Network(e)) => {
                             self.unknown_outcomes.fetch_add(1, Ordering::SeqCst);
+                            if !resend_unknown {
+                                return Err(Failure::Transient(network_error(action, &e)));
+                            }
                             Failure::Transient(network_error(action, &e))
                         }
                         Err(BodyError::TooLarge) => {

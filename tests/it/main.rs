@@ -11,6 +11,7 @@ mod common;
 mod faults;
 mod fuzz;
 mod hostile_input_and_late_writes;
+mod in_doubt;
 mod injection;
 mod input;
 mod key_file;
