@@ -28,7 +28,8 @@ pub async fn restore(
     if doubt.is_over(SystemTime::now()) {
         return change(sf, config, true, report, |_| Ok(())).await;
     }
-    if let Some(at) = landed_already(sf, config, report, doubt).await? {
+    let look = first_look(sf, config, report, doubt).await?;
+    if let Some(at) = look.landed_at {
         console.info(&format!(
             "{what} ({}) got no answer, but it landed: the record reads {} and was last changed at {at}, after it was sent, and nothing of ours was sent after it. It is no longer in doubt.",
             doubt.describe(),
@@ -37,39 +38,54 @@ pub async fn restore(
         let config = pinned(config, report.located.as_ref());
         return change(sf, &config, true, report, |_| Ok(())).await;
     }
-    restore_in_doubt(sf, config, console, report, doubt, what).await
+    let other = look.state != State::Valid(doubt.wrote());
+    restore_in_doubt(sf, config, console, report, doubt, what, other).await
 }
 
-/// The record's `lastModifiedDate` (as Salesforce wrote it) when the record, read before we
-/// write anything, shows that `doubt`'s one attempt landed ([`InDoubt::shown_by`]).
-async fn landed_already(
+/// The record as post first finds it, before writing anything.
+struct Look {
+    /// Its value (readMetadata).
+    state: State,
+    /// Its `lastModifiedDate` as Salesforce wrote it, when that shows that `doubt`'s one attempt
+    /// landed ([`InDoubt::shown_by`]).
+    landed_at: Option<String>,
+}
+
+/// Reads the record before anything is written, and when it holds the value of `doubt`'s one
+/// attempt, when it was last changed.
+async fn first_look(
     sf: &mut Salesforce,
     config: &Config,
     report: &mut Report,
     doubt: &InDoubt,
-) -> Result<Option<String>> {
-    if !doubt.can_be_shown() {
-        return Ok(None);
-    }
+) -> Result<Look> {
     let deadline = start(sf, config, report).await?;
     let prepared = setting::prepare(sf, &deadline, &config.pins).await?;
     resolved(sf, report, &prepared.located);
-    if prepared.state != State::Valid(doubt.wrote()) {
-        return Ok(None);
+    let mut landed_at = None;
+    if doubt.can_be_shown() && prepared.state == State::Valid(doubt.wrote()) {
+        // Who and when: listMetadata. Not knowing (a failed call) only keeps the doubt.
+        let full_name = prepared.located.full_name();
+        let changed = metadata::last_change(sf, &deadline, &full_name).await;
+        landed_at = changed
+            .ok()
+            .flatten()
+            .and_then(|c| c.at)
+            .filter(|at| doubt.shown_by(&prepared.state, timestamp::parse(at)));
     }
-    // Who and when: listMetadata. Not knowing (a failed call) only keeps the doubt.
-    let full_name = prepared.located.full_name();
-    let changed = metadata::last_change(sf, &deadline, &full_name).await;
-    let at = changed.ok().flatten().and_then(|c| c.at);
-    Ok(at.filter(|at| doubt.shown_by(&prepared.state, timestamp::parse(at))))
+    Ok(Look {
+        state: prepared.state,
+        landed_at,
+    })
 }
 
 /// Restores `true` while `doubt`'s attempts may still be applied: a read before proves nothing
 /// then. Writes `true` regardless, then watches the record (readMetadata, which shows a write at
-/// once) until the attempts can no longer land or the timeout ends. A write of ours that shows
-/// after our `true` is one of them landing (a request is applied at most once): `true` is
-/// written again, and when every attempt has been seen so, nothing is in doubt any more.
-/// Otherwise, past the timeout, fails (exit 1) saying when to check.
+/// once) until the attempts can no longer land or the timeout ends. Once the record was read
+/// holding the other value (`other`: the first look, then our `true`), the written value showing
+/// is one of the attempts landing (a request is applied at most once): `true` is written again,
+/// and when every attempt has been seen so, nothing is in doubt any more. Otherwise, past the
+/// timeout, fails (exit 1) saying when to check.
 async fn restore_in_doubt(
     sf: &mut Salesforce,
     config: &Config,
@@ -77,6 +93,7 @@ async fn restore_in_doubt(
     report: &mut Report,
     doubt: &InDoubt,
     what: &str,
+    other: bool,
 ) -> Result<State> {
     let until = doubt.until().unwrap_or_else(SystemTime::now);
     // A little past the limit, for the clock's resolution.
@@ -92,6 +109,19 @@ async fn restore_in_doubt(
     );
     overwrite(sf, config, true, report).await?;
     let mut on_at = SystemTime::now();
+    let mut unseen = doubt.unobserved();
+    if other && report.before == Some(State::Valid(doubt.wrote())) {
+        // It landed between the first look and our write, which came after it.
+        unseen -= 1;
+        console.info(&format!(
+            "{what} landed before this step's write (the record read {} just before it)",
+            doubt.wrote()
+        ));
+        if unseen == 0 {
+            report.action = format!("{what} landed, then set true; verified by read-back");
+            return Ok(State::Valid(true));
+        }
+    }
     let config = pinned(config, report.located.as_ref());
     let full_name = report
         .located
@@ -99,7 +129,6 @@ async fn restore_in_doubt(
         .map(setting::Located::full_name)
         .unwrap_or_default();
     let deadline = Deadline::after(config.timeout);
-    let mut unseen = doubt.unobserved();
     let mut reads = 0;
     loop {
         let left = settled
