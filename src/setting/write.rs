@@ -175,7 +175,7 @@ async fn send(
             Err(_) => return Err(failure.into()),
         }
         sf.console().info(&format!(
-            "updateMetadata got no answer ({}) and the record does not read {wanted}: sending it again in {:.1}s",
+            "updateMetadata got no answer ({}) and the record does not read {wanted}: retrying in {:.1}s",
             failure.answer,
             pause.as_secs_f64()
         ));

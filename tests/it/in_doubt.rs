@@ -130,7 +130,7 @@ fn a_lost_write_that_did_not_land_is_sent_again_and_stays_in_doubt() {
     let main = job.main();
     main.run
         .expect(0)
-        .contains("the record does not read false: sending it again");
+        .contains("the record does not read false: retrying in");
     let writes: Vec<Op> = ops(&org)
         .into_iter()
         .filter(|op| matches!(op, Op::UpdateMetadata | Op::ReadMetadata))
