@@ -270,7 +270,7 @@ pub fn warn(doubt: &InDoubt, console: Console, follow_up: Option<&str>) {
     console.warning(
         "Write in doubt",
         &format!(
-            "{} to the StoreConnect setting got no answer and has not shown in the org, so Salesforce may still apply it, until {until} ({} after it was sent). {next}",
+            "{} to the StoreConnect setting got no answer and was not seen applied, so Salesforce may still apply it, until {until} ({} after it was sent). {next}",
             capitalized(&doubt.describe()),
             limit_words()
         ),
