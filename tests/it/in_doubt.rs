@@ -223,3 +223,40 @@ fn run_settles_a_disabling_write_that_lands_after_its_restore() {
     assert!(org.wait_idle(Duration::from_secs(10)));
     assert!(enabled(&org));
 }
+
+#[test]
+fn run_interrupted_during_its_disabling_write_watches_for_it() {
+    // SIGINT arrives while the org holds the disabling write. Restoring used to know nothing of
+    // that write (it never returned): it read true, wrote nothing and said "restored", and the
+    // write then landed, leaving the triggers off. It is recorded before it leaves now, so
+    // restoring writes true, sees the held write land, and writes true again.
+    let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
+    hold_the_next_write(&org, 3);
+    let mut cli = pinned(&org, Auth::Jwt, &["run", "--", "true"]);
+    cli.setting("timeout", "20");
+    let child = cli
+        .command()
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let started = Instant::now();
+    while !ops(&org).contains(&Op::UpdateMetadata) {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "run never wrote"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    let run = Run::from_output(child.wait_with_output().expect("run ends"));
+    run.expect(3)
+        .contains("interrupted before `true` started")
+        .contains("the write that disabled them landed after this step's write")
+        .contains("Triggers restored to true");
+    assert!(org.wait_idle(Duration::from_secs(10)));
+    assert!(enabled(&org), "true after every request finished");
+}
