@@ -89,6 +89,22 @@ pub fn format(t: SystemTime) -> String {
     )
 }
 
+/// Milliseconds since the Unix epoch (0 before it), as the step state stores times.
+pub fn unix_ms(t: SystemTime) -> u64 {
+    t.duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// The time `ms` milliseconds after the Unix epoch.
+pub fn from_unix_ms(ms: u64) -> SystemTime {
+    UNIX_EPOCH + Duration::from_millis(ms)
+}
+
+/// `t` rounded down to the whole second: the precision Salesforce keeps `lastModifiedDate` at.
+pub fn whole_second(t: SystemTime) -> SystemTime {
+    from_unix_ms(unix_ms(t) / 1000 * 1000)
+}
+
 /// Whole minutes from `since` to `now` (0 when `since` lies in the future: clocks differ).
 pub fn minutes_between(since: SystemTime, now: SystemTime) -> u64 {
     now.duration_since(since).unwrap_or_default().as_secs() / 60
@@ -151,6 +167,15 @@ mod tests {
             let t = UNIX_EPOCH + Duration::from_secs(secs);
             assert_eq!(parse(&format(t)), Some(t), "{secs}");
         }
+    }
+
+    #[test]
+    fn unix_milliseconds_round_trip_and_round_down_to_seconds() {
+        let t = UNIX_EPOCH + Duration::from_millis(1_796_086_923_456);
+        assert_eq!(unix_ms(t), 1_796_086_923_456);
+        assert_eq!(from_unix_ms(unix_ms(t)), t);
+        assert_eq!(unix_ms(whole_second(t)), 1_796_086_923_000);
+        assert_eq!(unix_ms(UNIX_EPOCH - Duration::from_secs(1)), 0);
     }
 
     #[test]

@@ -3,16 +3,18 @@
 //! `guard`: main saves `previous-state` to `GITHUB_STATE` before changing anything, disables and
 //! verifies; post signs in afresh from the inputs (tokens are never persisted), enables, verifies
 //! `true` and fails the step otherwise — also when main crashed and left no state. A write of
-//! main's that got no answer is kept in the state as `write-in-doubt`; post then trusts no single
-//! read until that write can no longer land ([`crate::ops::restore`]).
+//! main's that got no answer is kept in the state as `write-in-doubt`; post then settles it by
+//! what the org shows, or trusts no single read until it can no longer land
+//! ([`crate::ops::restore`]).
 
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::Instant;
 
 use crate::config::{Config, RawSettings};
 use crate::error::{Error, Result};
 use crate::exit::Exit;
 use crate::github::{self, Console};
 use crate::ops::Report;
+use crate::setting::State;
 use crate::signals::{Caught, Signals};
 
 mod check;
@@ -27,14 +29,9 @@ pub const PREVIOUS_STATE: &str = "previous-state";
 /// The state key guard's main writes after its verified change: the value it left the org in.
 pub const MAIN_LEFT: &str = "main-left";
 
-/// The state key main writes before it sends a write: until when (Unix ms) Salesforce may still
-/// apply it. Main empties it once the write's outcome is known; post distrusts a read until then.
+/// The state key main writes before each attempt of its write, and after it: the write's
+/// attempts still in doubt ([`crate::ops::InDoubt::to_text`]), empty when none.
 pub const WRITE_IN_DOUBT: &str = "write-in-doubt";
-
-fn unix_ms(t: SystemTime) -> u64 {
-    t.duration_since(UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-}
 
 /// Which phase of the action runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -173,6 +170,8 @@ async fn run_phase(phase: Phase, console: Console, report: &mut Report) -> Resul
             caught = signals.next() => Err(cancelled_main(caught)),
         },
         Phase::Post => match phases::post_phase(&config, console, report, &mut signals).await {
+            // Read back true: the error says what could still change that, and when.
+            Some(Err(e)) if report.after == Some(State::Valid(true)) => Err(e.into()),
             Some(r) => r.map_err(|e| e.may_still_be_off(report.org.as_deref()).into()),
             None => Err(cancelled_post().into()),
         },

@@ -1,16 +1,15 @@
 //! The phases' work: guard/enable/disable in main, guard's restore in post, and the warnings
 //! about other jobs touching the setting.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
-use super::{MAIN_LEFT, Mode, PREVIOUS_STATE, WRITE_IN_DOUBT, check::check_mode, unix_ms};
+use super::{MAIN_LEFT, Mode, PREVIOUS_STATE, WRITE_IN_DOUBT, check::check_mode};
 use crate::config::Config;
 use crate::error::Result;
 use crate::exit::Exit;
 use crate::github::{self, Console};
-use crate::ops::{self, Report, health, server_call_limit};
+use crate::ops::{self, InDoubt, Report, Writes, health, in_doubt};
 use crate::salesforce::Salesforce;
-use crate::salesforce::client::WriteStage;
 use crate::setting::State;
 use crate::signals::{Caught, Signals};
 
@@ -30,9 +29,7 @@ pub(super) async fn main_phase(
             // Guard that writes (not a dry run): post must hear of its writes and what it left.
             let saves_state = guard && !config.dry_run;
             let mut found_off = false;
-            if saves_state {
-                journal_writes(&mut sf);
-            }
+            let writes = Writes::track(&mut sf, wanted, persist_writes(saves_state));
             let changed = ops::change(&mut sf, config, wanted, report, |prepared| {
                 if guard {
                     // Written before anything changes, so post can report it even if main dies next.
@@ -46,10 +43,10 @@ pub(super) async fn main_phase(
             if found_off {
                 warn_already_off(&mut sf, config, console, report).await;
             }
-            ops::warn_in_doubt(
-                &sf,
+            in_doubt::warn(
+                &writes.now(),
                 console,
-                guard.then_some("The post step of this action knows: it writes true itself and reads back again once that write can no longer land."),
+                guard.then_some("The post step of this action knows: it looks for that write in the org, writes true and watches the record until that write can no longer land."),
             );
             let after = changed?;
             if saves_state {
@@ -74,21 +71,15 @@ pub(super) async fn main_phase(
     }
 }
 
-/// Keeps `write-in-doubt` in the state while a write's outcome is unknown: post must know of
-/// a write that may still land after it ran.
-fn journal_writes(sf: &mut Salesforce) {
-    let limit = server_call_limit();
-    sf.set_write_journal(Box::new(move |stage| {
-        let value = match stage {
-            WriteStage::Sending { latest_send } => unix_ms(latest_send + limit).to_string(),
-            // Every attempt has been sent by now: the horizon can only shrink.
-            WriteStage::Settled { in_doubt: true } => {
-                unix_ms(SystemTime::now() + limit).to_string()
-            }
-            WriteStage::Settled { in_doubt: false } => String::new(),
-        };
-        github::save_state(WRITE_IN_DOUBT, &value).map_err(|e| format!("{e:#}"))
-    }));
+/// Where guard's main keeps what is in doubt: `write-in-doubt` in the step state, saved before
+/// each attempt is sent, so post knows of a write that may still land after it ran.
+fn persist_writes(saves_state: bool) -> ops::in_doubt::Persist {
+    if !saves_state {
+        return Box::new(|_| Ok(()));
+    }
+    Box::new(|doubt: &InDoubt| {
+        github::save_state(WRITE_IN_DOUBT, &doubt.to_text()).map_err(|e| format!("{e:#}"))
+    })
 }
 
 /// Post: enable and verify. SIGINT does not stop it (it is the cleanup); SIGTERM does, loudly
@@ -113,24 +104,13 @@ pub(super) async fn post_phase(
             "Main left no saved state (it failed or was cancelled early); restoring true anyway",
         ),
     }
-    let in_doubt_until = github::saved_state(WRITE_IN_DOUBT)
-        .filter(|v| !v.trim().is_empty())
-        .map(|v| match v.trim().parse::<u64>() {
-            Ok(ms) => UNIX_EPOCH + Duration::from_millis(ms),
-            // Unreadable: assume the worst, a write sent just now.
-            Err(_) => SystemTime::now() + server_call_limit(),
-        });
+    let doubt = InDoubt::from_state(
+        github::saved_state(WRITE_IN_DOUBT).as_deref(),
+        SystemTime::now(),
+    );
     let work = async {
         let mut sf = ops::connect(config, console)?;
-        let after = ops::restore(
-            &mut sf,
-            config,
-            console,
-            report,
-            in_doubt_until,
-            "main's write",
-        )
-        .await?;
+        let after = ops::restore(&mut sf, config, console, report, &doubt, "main's write").await?;
         console.info(&format!(
             "StoreConnect triggers: {after} ({})",
             report.action

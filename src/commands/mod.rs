@@ -85,8 +85,9 @@ pub async fn status(config: &Config, console: Console, json: bool) -> Result<Exi
 pub async fn set(config: &Config, console: Console, wanted: bool) -> Result<Exit> {
     let mut sf = ops::connect(config, console)?;
     let mut report = Report::new(if wanted { "enable" } else { "disable" });
+    let writes = ops::Writes::track(&mut sf, wanted, Box::new(|_| Ok(())));
     let changed = ops::change(&mut sf, config, wanted, &mut report, |_| Ok(())).await;
-    ops::warn_in_doubt(&sf, console, None);
+    ops::in_doubt::warn(&writes.now(), console, None);
     changed?;
     print_report(&report);
     Ok(Exit::Ok)

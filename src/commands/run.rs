@@ -9,7 +9,8 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::exit::Exit;
 use crate::github::Console;
-use crate::ops::{self, Report};
+use crate::ops::{self, Report, Writes};
+use crate::setting::State;
 use crate::signals::{Caught, Signals};
 
 /// Quotes an argument for display the way a POSIX shell would need it.
@@ -64,6 +65,7 @@ pub async fn run(config: &Config, console: Console, argv: &[OsString]) -> Result
     let mut signals = Signals::install()?;
     let mut sf = ops::connect(config, console)?;
     let mut report = Report::new("run: disable");
+    let writes = Writes::track(&mut sf, false, Box::new(|_| Ok(())));
     let disabled = tokio::select! {
         r = ops::change(&mut sf, config, false, &mut report, |_| Ok(())) => Some(r),
         caught = signals.next() => {
@@ -101,13 +103,12 @@ pub async fn run(config: &Config, console: Console, argv: &[OsString]) -> Result
     let mut restore = Report::new("run: enable");
     // The names are known (and were printed) already: print them once per run.
     restore.located = report.located.clone();
-    let in_doubt_until = ops::in_doubt_until(&sf);
     let restored = ops::restore(
         &mut sf,
         &restore_config,
         console,
         &mut restore,
-        in_doubt_until,
+        &writes.now(),
         "the write that disabled them",
     )
     .await;
@@ -118,6 +119,10 @@ pub async fn run(config: &Config, console: Console, argv: &[OsString]) -> Result
                 "Triggers restored to true (verified); before the run they were {}",
                 previous.map_or("unknown".into(), |p| p.to_string())
             ));
+        }
+        // Read back true, but a write in doubt could still turn them off: the error says when.
+        Err(e) if restore.after == Some(State::Valid(true)) => {
+            console.error("Triggers restored, NOT settled", &e.to_string())
         }
         Err(e) => console.error(
             "Triggers NOT restored",

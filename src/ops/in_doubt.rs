@@ -1,15 +1,17 @@
-//! Writes whose answer never came: how long Salesforce may still apply them, and restoring
-//! `true` while one may still land.
+//! A write in doubt: attempts of one write that got no answer, so Salesforce may still apply
+//! them. One value that is recorded as the attempts happen ([`Writes`]), travels in the step
+//! state as text ([`InDoubt::to_text`], [`InDoubt::from_state`]), knows until when the attempts
+//! may land ([`InDoubt::until`]) and decides whether what the org shows ends the doubt
+//! ([`InDoubt::shown_by`]).
 
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
-use super::{Report, change, overwrite, pinned};
-use crate::config::Config;
-use crate::error::{Error, Result};
 use crate::github::Console;
 use crate::salesforce::Salesforce;
+use crate::salesforce::client::WriteStage;
 use crate::setting::State;
-use crate::timestamp;
+use crate::timestamp::{self, from_unix_ms, unix_ms};
 
 /// How long after it was sent Salesforce may still apply a request whose answer never came:
 /// its documented limit for one API call (REST and SOAP calls time out after 10 minutes).
@@ -30,94 +32,238 @@ pub fn server_call_limit() -> Duration {
     SERVER_CALL_LIMIT
 }
 
-/// Until when a write of `sf`'s that got no answer may still be applied, if one did.
-pub fn in_doubt_until(sf: &Salesforce) -> Option<SystemTime> {
-    sf.write_in_doubt_since()
-        .map(|since| since + server_call_limit())
+/// One attempt whose outcome is unknown: it left no earlier than `after` and no later than
+/// `before` (while it is in flight, `before` is the end of its deadline).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Attempt {
+    after: SystemTime,
+    before: SystemTime,
 }
 
-/// Restores `true` and verifies it: [`restore_in_doubt`] while an earlier write (`what`) may
-/// still be applied (until `in_doubt_until`, if that is still ahead), otherwise one [`change`].
-pub async fn restore(
-    sf: &mut Salesforce,
-    config: &Config,
-    console: Console,
-    report: &mut Report,
-    in_doubt_until: Option<SystemTime>,
-    what: &str,
-) -> Result<State> {
-    match in_doubt_until.filter(|until| *until > SystemTime::now()) {
-        Some(until) => restore_in_doubt(sf, config, console, report, until, what).await,
-        None => change(sf, config, true, report, |_| Ok(())).await,
+/// The attempts of one write of `wrote` that are still unobserved: sent, never answered, and
+/// never seen applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InDoubt {
+    wrote: bool,
+    /// Oldest first.
+    attempts: Vec<Attempt>,
+    /// An attempt of the same write was sent (and answered) after the last of `attempts`: what
+    /// the org shows may be its effect, so it proves nothing about them.
+    followed: bool,
+}
+
+/// The word that marks, in the text, that an answered attempt followed the unobserved ones.
+const FOLLOWED: &str = "then-answered";
+
+impl InDoubt {
+    /// No write of `wrote` in doubt.
+    pub fn none(wrote: bool) -> Self {
+        InDoubt {
+            wrote,
+            attempts: Vec::new(),
+            followed: false,
+        }
     }
-}
 
-/// Restores `true` while an earlier write (`what`, e.g. "main's write") may still be applied by
-/// Salesforce until `until`: a read proves nothing then. Writes `true` regardless, then reads back
-/// again once that write can no longer land, rewriting if it did; or, if that is further away than
-/// `timeout`, fails (exit 1) with the time to check again.
-async fn restore_in_doubt(
-    sf: &mut Salesforce,
-    config: &Config,
-    console: Console,
-    report: &mut Report,
-    until: SystemTime,
-    what: &str,
-) -> Result<State> {
-    console.warning(
-        "Write in doubt",
-        &format!(
-            "{what} got no answer; Salesforce may still apply it until {}. Writing true regardless and reading back again after that time.",
-            timestamp::format(until)
-        ),
-    );
-    overwrite(sf, config, true, report).await?;
-    // A little past the limit, for the clock's resolution.
-    let wait =
-        until.duration_since(SystemTime::now()).unwrap_or_default() + Duration::from_millis(250);
-    if wait > config.timeout {
-        report.action = format!(
-            "set true; verified by read-back; NOT re-verified: {what} may still land until {}",
-            timestamp::format(until)
+    /// Whether no attempt is in doubt.
+    #[cfg(test)]
+    pub fn is_empty(&self) -> bool {
+        self.attempts.is_empty()
+    }
+
+    /// The value the write sets.
+    pub fn wrote(&self) -> bool {
+        self.wrote
+    }
+
+    /// How many attempts are still unobserved.
+    pub fn unobserved(&self) -> usize {
+        self.attempts.len()
+    }
+
+    /// Takes in one stage of an attempt, at `now`.
+    pub fn record(&mut self, stage: WriteStage, now: SystemTime) {
+        match stage {
+            WriteStage::Sending { latest_send } => {
+                self.attempts.push(Attempt {
+                    after: now,
+                    before: latest_send.max(now),
+                });
+                self.followed = false;
+            }
+            WriteStage::Answered => {
+                self.attempts.pop();
+                self.followed = !self.attempts.is_empty();
+            }
+            WriteStage::Lost => {
+                if let Some(last) = self.attempts.last_mut() {
+                    last.before = last.before.min(now).max(last.after);
+                }
+            }
+            // One attempt landed: with several unobserved, which one is unknown, so all stay.
+            WriteStage::Landed => {
+                if self.attempts.len() == 1 {
+                    self.attempts.clear();
+                    self.followed = false;
+                }
+            }
+        }
+    }
+
+    /// When the first unobserved attempt was sent (at the earliest).
+    pub fn sent(&self) -> Option<SystemTime> {
+        self.attempts.first().map(|a| a.after)
+    }
+
+    /// Until when Salesforce may still apply one of the attempts: the latest possible send plus
+    /// the server's call limit. The one place that horizon is computed.
+    pub fn until(&self) -> Option<SystemTime> {
+        self.attempts
+            .iter()
+            .map(|a| a.before)
+            .max()
+            .map(|sent| sent + server_call_limit())
+    }
+
+    /// Whether nothing is in doubt any more at `now`: no attempt, or all past [`InDoubt::until`].
+    pub fn is_over(&self, now: SystemTime) -> bool {
+        self.until().is_none_or(|until| now >= until)
+    }
+
+    /// Whether observation can settle the doubt: one unobserved attempt, and nothing of ours
+    /// written after it that could explain what the org shows.
+    pub fn can_be_shown(&self) -> bool {
+        self.attempts.len() == 1 && !self.followed
+    }
+
+    /// Whether the record, read before anything else of ours was written, shows that the one
+    /// unobserved attempt landed: it holds the written value, and its `lastModifiedDate` is not
+    /// before the attempt left (to the second, the precision Salesforce keeps it at).
+    pub fn shown_by(&self, value: &State, last_modified: Option<SystemTime>) -> bool {
+        let Some(attempt) = self.attempts.first().filter(|_| self.can_be_shown()) else {
+            return false;
+        };
+        *value == State::Valid(self.wrote)
+            && last_modified.is_some_and(|at| at >= timestamp::whole_second(attempt.after))
+    }
+
+    /// The step-state text: empty when nothing is in doubt, else the value written, each
+    /// unobserved attempt as `after-before` in Unix milliseconds, and [`FOLLOWED`] when an
+    /// answered attempt came after them. E.g. `false 1796086923456-1796086925001`.
+    pub fn to_text(&self) -> String {
+        if self.attempts.is_empty() {
+            return String::new();
+        }
+        let mut words = vec![self.wrote.to_string()];
+        words.extend(
+            self.attempts
+                .iter()
+                .map(|a| format!("{}-{}", unix_ms(a.after), unix_ms(a.before))),
         );
-        return Err(Error::WrongState {
-            message: format!(
-                "the triggers are true now (written and read back), but {what} got no answer and Salesforce may still apply it until {}: waiting {:.0}s for that is beyond the {}s timeout",
-                timestamp::format(until),
-                wait.as_secs_f64(),
-                config.timeout.as_secs()
-            ),
-            hint: format!(
-                "after {}, check the triggers (the action's mode: check, or `storeconnect-triggers status`) and enable them if they are off; to have this wait instead, raise timeout above {}s",
-                timestamp::format(until),
-                SERVER_CALL_LIMIT.as_secs()
-            ),
-        });
+        if self.followed {
+            words.push(FOLLOWED.into());
+        }
+        words.join(" ")
     }
-    console.info(&format!(
-        "Waiting {:.1}s until {what} can no longer land, then reading back again",
-        wait.as_secs_f64()
-    ));
-    tokio::time::sleep(wait).await;
-    let again_config = pinned(config, report.located.as_ref());
-    let wrote_before = report.changed;
-    let after = change(sf, &again_config, true, report, |_| Ok(())).await?;
-    report.action = if report.changed {
-        format!("set true; {what} landed afterwards, so set true again; verified by read-back")
+
+    /// Reads [`InDoubt::to_text`]'s text saved by main: nothing (or an empty text) is no doubt;
+    /// a text that cannot be read is the worst case, a write of `false` sent just now (`now`)
+    /// that no observation can settle.
+    pub fn from_state(text: Option<&str>, now: SystemTime) -> Self {
+        let text = text.map(str::trim).unwrap_or_default();
+        if text.is_empty() {
+            return InDoubt::none(false);
+        }
+        Self::parse(text).unwrap_or(InDoubt {
+            wrote: false,
+            attempts: vec![Attempt {
+                after: now,
+                before: now,
+            }],
+            followed: true,
+        })
+    }
+
+    fn parse(text: &str) -> Option<Self> {
+        let mut words = text.split(' ');
+        let wrote = words.next()?.parse::<bool>().ok()?;
+        let mut doubt = InDoubt::none(wrote);
+        for word in words {
+            if word == FOLLOWED {
+                doubt.followed = true;
+                continue;
+            }
+            let (after, before) = word.split_once('-')?;
+            let (after, before) = (after.parse().ok()?, before.parse().ok()?);
+            if doubt.followed || after > before {
+                return None;
+            }
+            doubt.attempts.push(Attempt {
+                after: from_unix_ms(after),
+                before: from_unix_ms(before),
+            });
+        }
+        (!doubt.attempts.is_empty()).then_some(doubt)
+    }
+
+    /// "a write of false sent at 2026-12-01T01:02:03Z" (the first unobserved attempt).
+    pub fn describe(&self) -> String {
+        let sent = self.sent().map_or("?".into(), timestamp::format);
+        match self.attempts.len() {
+            0 | 1 => format!("a write of {} sent at {sent}", self.wrote),
+            n => format!("{n} attempts of a write of {} from {sent} on", self.wrote),
+        }
+    }
+}
+
+/// The call limit in words: "10 minutes", or seconds when shortened for tests.
+pub fn limit_words() -> String {
+    let limit = server_call_limit();
+    if limit.as_secs() >= 60 && limit.as_millis().is_multiple_of(60_000) {
+        format!("{} minutes", limit.as_secs() / 60)
     } else {
-        format!("set true; verified by read-back, again after {what} could no longer land")
-    };
-    report.changed |= wrote_before;
-    Ok(after)
+        format!("{:.1} s", limit.as_secs_f64())
+    }
+}
+
+/// What one connection's writes of one value leave in doubt, kept up to date as its attempts
+/// happen (see [`Writes::track`]).
+#[derive(Debug, Clone)]
+pub struct Writes(Arc<Mutex<InDoubt>>);
+
+/// Told the new [`InDoubt`] after each stage; an error (e.g. the step state could not be saved)
+/// before an attempt stops it from being sent.
+pub type Persist = Box<dyn FnMut(&InDoubt) -> Result<(), String> + Send>;
+
+impl Writes {
+    /// Records the writes of `wrote` that `sf` sends from now on; `persist` (the action's step
+    /// state) is told each time what is in doubt.
+    pub fn track(sf: &mut Salesforce, wrote: bool, mut persist: Persist) -> Self {
+        let writes = Writes(Arc::new(Mutex::new(InDoubt::none(wrote))));
+        let shared = writes.clone();
+        sf.set_write_journal(Box::new(move |stage| {
+            let doubt = {
+                let mut doubt = shared.0.lock().unwrap_or_else(|e| e.into_inner());
+                doubt.record(stage, SystemTime::now());
+                doubt.clone()
+            };
+            persist(&doubt)
+        }));
+        writes
+    }
+
+    /// What is in doubt now.
+    pub fn now(&self) -> InDoubt {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
 }
 
 /// Warns when a write got no answer and may still be applied; `follow_up` says who will deal
 /// with it (otherwise the user is told when to check).
-pub fn warn_in_doubt(sf: &Salesforce, console: Console, follow_up: Option<&str>) {
-    let Some(until) = in_doubt_until(sf) else {
+pub fn warn(doubt: &InDoubt, console: Console, follow_up: Option<&str>) {
+    let Some(until) = doubt.until().map(timestamp::format) else {
         return;
     };
-    let until = timestamp::format(until);
     let next = follow_up.map_or_else(
         || format!("Check the triggers after {until} (`storeconnect-triggers status`, or the action's mode: check) and set them again if needed."),
         str::to_string,
@@ -125,7 +271,129 @@ pub fn warn_in_doubt(sf: &Salesforce, console: Console, follow_up: Option<&str>)
     console.warning(
         "Write in doubt",
         &format!(
-            "A write of the StoreConnect setting got no answer, so Salesforce may still apply it, until {until}. {next}"
+            "{} to the StoreConnect setting got no answer and was not seen applied, so Salesforce may still apply it, until {until} ({} after it was sent). {next}",
+            capitalized(&doubt.describe()),
+            limit_words()
         ),
     );
+}
+
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(ms: u64) -> SystemTime {
+        from_unix_ms(ms)
+    }
+
+    fn sending(doubt: &mut InDoubt, now: u64, latest: u64) {
+        doubt.record(
+            WriteStage::Sending {
+                latest_send: at(latest),
+            },
+            at(now),
+        );
+    }
+
+    #[test]
+    fn an_answered_write_leaves_nothing_in_doubt() {
+        let mut doubt = InDoubt::none(false);
+        sending(&mut doubt, 1_000, 121_000);
+        assert_eq!(
+            doubt.to_text(),
+            "false 1000-121000",
+            "in doubt while in flight"
+        );
+        doubt.record(WriteStage::Answered, at(1_500));
+        assert!(doubt.is_empty());
+        assert_eq!(doubt.to_text(), "");
+        assert!(doubt.is_over(at(0)));
+    }
+
+    #[test]
+    fn a_lost_attempt_is_in_doubt_until_its_send_plus_the_call_limit() {
+        let mut doubt = InDoubt::none(false);
+        sending(&mut doubt, 1_000, 121_000);
+        doubt.record(WriteStage::Lost, at(3_000));
+        assert_eq!(doubt.to_text(), "false 1000-3000");
+        assert_eq!(doubt.until(), Some(at(3_000) + server_call_limit()));
+        assert!(!doubt.is_over(at(3_000)));
+        assert!(doubt.is_over(at(3_000) + server_call_limit()));
+        // Read back before anything else was sent: it landed.
+        doubt.record(WriteStage::Landed, at(3_200));
+        assert!(doubt.is_empty());
+    }
+
+    #[test]
+    fn the_org_settles_one_unobserved_attempt_with_nothing_of_ours_after_it() {
+        let mut doubt = InDoubt::none(false);
+        sending(&mut doubt, 10_400, 130_000);
+        doubt.record(WriteStage::Lost, at(12_000));
+        let off = State::Valid(false);
+        assert!(doubt.shown_by(&off, Some(at(10_000))), "same second");
+        assert!(doubt.shown_by(&off, Some(at(22_000))));
+        assert!(!doubt.shown_by(&off, Some(at(9_999))), "changed before");
+        assert!(!doubt.shown_by(&off, None), "no time: unknown");
+        assert!(!doubt.shown_by(&State::Valid(true), Some(at(22_000))));
+        // Round trip through the step state decides the same.
+        let again = InDoubt::from_state(Some(&doubt.to_text()), at(0));
+        assert_eq!(again, doubt);
+    }
+
+    #[test]
+    fn an_answered_attempt_after_a_lost_one_proves_nothing_about_it() {
+        let mut doubt = InDoubt::none(false);
+        sending(&mut doubt, 1_000, 121_000);
+        doubt.record(WriteStage::Lost, at(2_000));
+        sending(&mut doubt, 3_000, 121_000);
+        doubt.record(WriteStage::Answered, at(3_500));
+        assert_eq!(doubt.to_text(), "false 1000-2000 then-answered");
+        assert!(!doubt.can_be_shown());
+        assert!(!doubt.shown_by(&State::Valid(false), Some(at(3_400))));
+        assert_eq!(
+            InDoubt::from_state(Some(&doubt.to_text()), at(0)),
+            doubt,
+            "round trip"
+        );
+    }
+
+    #[test]
+    fn two_lost_attempts_stay_in_doubt_when_one_is_seen_landed() {
+        let mut doubt = InDoubt::none(false);
+        for (send, lost) in [(1_000, 2_000), (3_000, 4_000)] {
+            sending(&mut doubt, send, 121_000);
+            doubt.record(WriteStage::Lost, at(lost));
+        }
+        doubt.record(WriteStage::Landed, at(4_500));
+        assert_eq!(doubt.unobserved(), 2);
+        assert!(!doubt.shown_by(&State::Valid(false), Some(at(5_000))));
+        assert_eq!(doubt.until(), Some(at(4_000) + server_call_limit()));
+    }
+
+    #[test]
+    fn unreadable_state_is_the_worst_case() {
+        let now = at(50_000);
+        assert!(InDoubt::from_state(None, now).is_empty());
+        assert!(InDoubt::from_state(Some("  "), now).is_empty());
+        for bad in [
+            "x",
+            "false",
+            "false 12",
+            "false 3-2",
+            "maybe 1-2",
+            "false then-answered 1-2",
+            "1796086923456",
+        ] {
+            let doubt = InDoubt::from_state(Some(bad), now);
+            assert_eq!(doubt.until(), Some(now + server_call_limit()), "{bad}");
+            assert!(!doubt.can_be_shown(), "{bad}");
+        }
+    }
 }

@@ -1,13 +1,15 @@
 //! The operations both front ends (the CLI's commands and the GitHub Action) share: connect,
-//! read, change and verify, their [`Report`], restoring while a write is in doubt, and the
-//! health check.
+//! read, change and verify, their [`Report`], a write in doubt ([`InDoubt`]) and restoring
+//! after one, and the health check.
 
 pub mod health;
-mod in_doubt;
+pub mod in_doubt;
 mod report;
+mod restore;
 
-pub use in_doubt::{in_doubt_until, restore, server_call_limit, warn_in_doubt};
+pub use in_doubt::{InDoubt, Writes};
 pub use report::Report;
+pub use restore::restore;
 
 use crate::config::Config;
 use crate::error::{Error, Result};

@@ -12,20 +12,21 @@ use super::http::{Answer, Deadline, Event, Transport};
 use super::xml;
 use crate::github::Console;
 
-/// A write's progress, as told to the journal set with [`Salesforce::set_write_journal`].
+/// One attempt of a write, as told to the journal set with [`Salesforce::set_write_journal`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum WriteStage {
-    /// The write is about to be sent; it (and every retry of it) leaves before `latest_send`.
+    /// An attempt is about to be sent (now, or after a retry of a failure that proves it was
+    /// not applied), and leaves before `latest_send`.
     Sending {
         /// The end of the operation's deadline: no attempt is sent after it.
         latest_send: SystemTime,
     },
-    /// The call returned. `in_doubt`: some attempt may have reached Salesforce without an
-    /// answer, so it may still be applied later, whatever the call returned.
-    Settled {
-        /// Whether the write's outcome is unknown.
-        in_doubt: bool,
-    },
+    /// The attempt was answered: its outcome is known.
+    Answered,
+    /// The attempt got no answer (it may have been applied, or still be); it was sent by now.
+    Lost,
+    /// A lost attempt's value was read back before anything was sent again: it landed.
+    Landed,
 }
 
 /// Told about each write before it is sent and once its outcome is known.
@@ -39,8 +40,6 @@ pub(crate) struct Salesforce {
     api_version: String,
     console: Console,
     journal: Option<WriteJournal>,
-    /// When the last write whose outcome is unknown returned (all its attempts were sent).
-    write_in_doubt: Option<SystemTime>,
 }
 
 impl Salesforce {
@@ -58,7 +57,6 @@ impl Salesforce {
             api_version,
             console,
             journal: None,
-            write_in_doubt: None,
         }
     }
 
@@ -69,19 +67,10 @@ impl Salesforce {
 
     /// Tells the journal about a write; an error means the write must not be sent.
     pub(crate) fn record_write(&mut self, stage: WriteStage) -> Result<(), String> {
-        if let WriteStage::Settled { in_doubt: true } = stage {
-            self.write_in_doubt = Some(SystemTime::now());
-        }
         match &mut self.journal {
             Some(journal) => journal(stage),
             None => Ok(()),
         }
-    }
-
-    /// When the last write in doubt returned: Salesforce may apply it until then plus its
-    /// call limit.
-    pub(crate) fn write_in_doubt_since(&self) -> Option<SystemTime> {
-        self.write_in_doubt
     }
 
     /// Attempts so far whose outcome is unknown (see [`Transport::unknown_outcomes`]).
@@ -162,6 +151,7 @@ impl Salesforce {
                 action,
                 Api::Rest,
                 Whole::default,
+                true,
                 |transport, session| {
                     let mut url = session.instance_url.clone();
                     url.set_path(&path);
@@ -184,40 +174,82 @@ impl Salesforce {
         action: &str,
         body: &str,
     ) -> Result<xml::Element, SfError> {
+        self.soap_parsed(deadline, action, body, true).await
+    }
+
+    /// Like [`Salesforce::soap`], for a write: an attempt whose outcome is unknown is not sent
+    /// again, so the caller can first read whether it landed.
+    pub(crate) async fn soap_write(
+        &mut self,
+        deadline: &Deadline,
+        action: &str,
+        body: &str,
+    ) -> Result<xml::Element, SfError> {
+        self.soap_parsed(deadline, action, body, false).await
+    }
+
+    async fn soap_parsed(
+        &mut self,
+        deadline: &Deadline,
+        action: &str,
+        body: &str,
+        resend_unknown: bool,
+    ) -> Result<xml::Element, SfError> {
         let answer = self
-            .soap_scanned(deadline, action, body, Whole::default)
+            .soap_call(deadline, action, body, Whole::default, resend_unknown)
             .await?;
         xml::parse(&answer.body).map_err(|e| SfError::unreadable(action, answer.status, "XML", e))
     }
 
     /// POST a Metadata API operation whose successful answer goes through a new `scan` as it
     /// arrives (for answers of any size, such as listMetadata's).
-    pub async fn soap_scanned<S: Scan>(
+    pub(crate) async fn soap_scanned<S: Scan>(
         &mut self,
         deadline: &Deadline,
         action: &str,
         body: &str,
         scan: impl Fn() -> S,
     ) -> Result<Answer<S::Output>, SfError> {
+        self.soap_call(deadline, action, body, scan, true).await
+    }
+
+    async fn soap_call<S: Scan>(
+        &mut self,
+        deadline: &Deadline,
+        action: &str,
+        body: &str,
+        scan: impl Fn() -> S,
+        resend_unknown: bool,
+    ) -> Result<Answer<S::Output>, SfError> {
         let path = format!("/services/Soap/m/{}", self.api_version);
-        self.call(deadline, action, Api::Soap, scan, |transport, session| {
-            let mut url: Url = session.instance_url.clone();
-            url.set_path(&path);
-            transport
-                .request(Method::POST, url)
-                .header("Content-Type", "text/xml; charset=UTF-8")
-                .header("SOAPAction", "\"\"")
-                .body(envelope(session.access_token.expose(), body))
-        })
+        self.call(
+            deadline,
+            action,
+            Api::Soap,
+            scan,
+            resend_unknown,
+            |transport, session| {
+                let mut url: Url = session.instance_url.clone();
+                url.set_path(&path);
+                transport
+                    .request(Method::POST, url)
+                    .header("Content-Type", "text/xml; charset=UTF-8")
+                    .header("SOAPAction", "\"\"")
+                    .body(envelope(session.access_token.expose(), body))
+            },
+        )
         .await
     }
 
+    /// One call with one renewal of an expired session; `resend_unknown` false keeps an attempt
+    /// whose outcome is unknown from being sent again.
     async fn call<S: Scan>(
         &mut self,
         deadline: &Deadline,
         action: &str,
         api: Api,
         scan: impl Fn() -> S,
+        resend_unknown: bool,
         build: impl Fn(&Transport, &Session) -> reqwest::RequestBuilder,
     ) -> Result<Answer<S::Output>, SfError> {
         self.connect(deadline).await?;
@@ -234,6 +266,7 @@ impl Salesforce {
                     api,
                     || build(&self.transport, &session),
                     &scan,
+                    resend_unknown,
                 )
                 .await;
             match result {

@@ -149,13 +149,14 @@ impl Transport {
         build: impl Fn() -> reqwest::RequestBuilder,
     ) -> Result<Answer, Failure> {
         let (status, body) = self
-            .execute_scanned(deadline, action, api, build, Whole::default)
+            .execute_scanned(deadline, action, api, build, Whole::default, true)
             .await?;
         Ok(Answer { status, body })
     }
 
     /// As [`Transport::execute`], but a successful (2xx) body goes through a new `scan` of each
-    /// attempt as it arrives, with no cap; error bodies are read whole as usual.
+    /// attempt as it arrives, with no cap; error bodies are read whole as usual. With
+    /// `resend_unknown` false, an attempt whose outcome is unknown is not sent again.
     pub async fn execute_scanned<S: Scan>(
         &self,
         deadline: &Deadline,
@@ -163,6 +164,7 @@ impl Transport {
         api: Api,
         build: impl Fn() -> reqwest::RequestBuilder,
         scan: impl Fn() -> S,
+        resend_unknown: bool,
     ) -> Result<(u16, S::Output), Failure> {
         let mut attempt: u32 = 0;
         loop {
@@ -190,6 +192,9 @@ impl Transport {
                     // Only a failed connect proves the request never left.
                     if !e.is_connect() {
                         self.unknown_outcomes.fetch_add(1, Ordering::SeqCst);
+                        if !resend_unknown {
+                            return Err(Failure::Transient(network_error(action, &e)));
+                        }
                     }
                     Failure::Transient(network_error(action, &e))
                 }
@@ -203,6 +208,9 @@ impl Transport {
                     match read {
                         Err(BodyError::Network(e)) => {
                             self.unknown_outcomes.fetch_add(1, Ordering::SeqCst);
+                            if !resend_unknown {
+                                return Err(Failure::Transient(network_error(action, &e)));
+                            }
                             Failure::Transient(network_error(action, &e))
                         }
                         Err(BodyError::Stopped(stop)) => {

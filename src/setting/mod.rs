@@ -153,7 +153,8 @@ impl State {
         }
     }
 
-    fn from_metadata(value: Option<&MdValue>) -> Self {
+    /// Interprets a value read with readMetadata (nil or missing: `null`).
+    pub fn from_metadata(value: Option<&MdValue>) -> Self {
         match value {
             Some(MdValue::Typed { text, .. }) => State::from_text(text),
             Some(MdValue::Nil) | None => State::Invalid("null".into()),

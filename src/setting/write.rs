@@ -1,14 +1,18 @@
 //! Changing the setting through the Metadata API: readMetadata of the whole record, then
 //! updateMetadata with only the owned field changed, then the read-back.
 
+use std::time::SystemTime;
+
 use super::locate::locate;
 use super::verify::verify;
 use super::{Applied, FieldKind, Located, Pins, Prepared, State};
+use crate::backoff::Backoff;
 use crate::error::Error;
 use crate::salesforce::Deadline;
 use crate::salesforce::Salesforce;
 use crate::salesforce::SfError;
-use crate::salesforce::metadata::{self, MdValue};
+use crate::salesforce::client::WriteStage;
+use crate::salesforce::metadata::{self, CustomMetadata, MdValue};
 use crate::salesforce::rest;
 
 /// Finds the setting and reads the whole record with readMetadata (which holds the current value).
@@ -75,9 +79,7 @@ pub async fn rewrite(
         text: wanted.to_string(),
     };
     let updated = prepared.record.with_value(field, new_value);
-    if let Err(refused) = metadata::update_or_refusal(sf, deadline, &updated).await? {
-        return Err(explain_refusal(sf, deadline, &prepared.located, refused).await);
-    }
+    send(sf, deadline, prepared, &updated, wanted).await?;
     // The read-back also proves that nothing else moved: it selects the other fields (and the
     // label) and compares them with what was sent, in the same query.
     let mut located = prepared.located.clone();
@@ -101,6 +103,84 @@ pub async fn rewrite(
         changed: true,
         after,
     })
+}
+
+/// Sends `updated` (the record with `wanted`) until it is answered or seen applied. Each
+/// attempt is recorded before it leaves ([`WriteStage`]): if this process dies or the answer
+/// never comes, Salesforce may still apply it later, and whoever restores must know. An attempt
+/// without an answer is sent again only after a read of the record shows it did not land: a
+/// request is applied at most once, so one that shows is over, while sending it again would
+/// leave one more write that could still land.
+async fn send(
+    sf: &mut Salesforce,
+    deadline: &Deadline,
+    prepared: &Prepared,
+    updated: &CustomMetadata,
+    wanted: bool,
+) -> Result<(), Error> {
+    let located = &prepared.located;
+    let mut lost = 0;
+    loop {
+        let latest_send = SystemTime::now() + deadline.remaining();
+        sf.record_write(WriteStage::Sending { latest_send })
+            .map_err(|e| {
+                Error::Salesforce(SfError {
+                    action: format!("updateMetadata of CustomMetadata `{}`", updated.full_name),
+                    answer: format!("not sent: the write could not be recorded first ({e})"),
+                    code: None,
+                    hint: "nothing was changed; check the runner's disk and run again".into(),
+                })
+            })?;
+        let unknown_before = sf.unknown_outcomes();
+        let sent = metadata::update_or_refusal(sf, deadline, updated).await;
+        let failure = match sent {
+            Ok(answered) => {
+                let _ = sf.record_write(WriteStage::Answered);
+                return match answered {
+                    Ok(()) => Ok(()),
+                    Err(refused) => Err(explain_refusal(sf, deadline, located, refused).await),
+                };
+            }
+            Err(e) if sf.unknown_outcomes() == unknown_before => {
+                let _ = sf.record_write(WriteStage::Answered);
+                return Err(e.into());
+            }
+            // A failure to record this leaves the attempt recorded as sent until the deadline's
+            // end: the safe side.
+            Err(e) => {
+                let _ = sf.record_write(WriteStage::Lost);
+                e
+            }
+        };
+        lost += 1;
+        let pause = Backoff::HTTP.jittered(lost);
+        if pause >= deadline.remaining() {
+            return Err(failure.into());
+        }
+        let read = metadata::read(sf, deadline, &updated.full_name).await;
+        let shows = |record: &CustomMetadata| {
+            State::from_metadata(record.value(&located.field)) == State::Valid(wanted)
+        };
+        match read {
+            Ok(Some(record)) if shows(&record) => {
+                let _ = sf.record_write(WriteStage::Landed);
+                sf.console().info(&format!(
+                    "updateMetadata got no answer ({}), but the record reads {wanted} now: that write landed",
+                    failure.answer
+                ));
+                return Ok(());
+            }
+            Ok(_) => {}
+            // Whether it landed is unknown: sending it again would only add a write in doubt.
+            Err(_) => return Err(failure.into()),
+        }
+        sf.console().info(&format!(
+            "updateMetadata got no answer ({}) and the record does not read {wanted}: retrying in {:.1}s",
+            failure.answer,
+            pause.as_secs_f64()
+        ));
+        tokio::time::sleep(pause).await;
+    }
 }
 
 /// The `xsi:type` of the value we own: from the field's describe type (Checkbox `boolean`, Text

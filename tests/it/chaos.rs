@@ -7,6 +7,10 @@
 //! - no secret appears in any output, state or summary;
 //! - no line the org controls is a workflow command (injection payloads are fault kinds too).
 //!
+//! And one bound: post fails for a write in doubt while the org ends `true` (a false alarm) in
+//! at most 3 cycles in 200 ([`in_doubt_noise_bound`]). What may remain is a write that reached
+//! the org and left no trace, which no client can tell from one still queued.
+//!
 //! `CHAOS_SEED=<n>` replays a run (the seed is printed); `CHAOS_CYCLES=<n>` runs longer.
 
 use std::fmt::Write as _;
@@ -187,8 +191,24 @@ fn injection_fault(rng: &mut Rng, org: &SimOrg) -> (String, Fault) {
 
 // ---- End of injection payloads ----------------------------------------------------------------
 
+/// The most cycles of `cycles` whose post may fail for a write in doubt while the org ends
+/// `true`: 3 in 200, rounded up, plus one for short runs (a rare fault met early).
+fn in_doubt_noise_bound(cycles: usize) -> usize {
+    (3 * cycles).div_ceil(200) + usize::from(cycles < 200)
+}
+
+/// What post says when it fails because a write could still land (see `ops::restore`).
+const IN_DOUBT_FAILURE: &str = "could still turn them OFF until";
+
+/// One cycle's log, and whether it was in-doubt noise (post failed for a write in doubt, the
+/// org ended `true`).
+struct Cycle {
+    log: String,
+    noise: bool,
+}
+
 /// Runs one cycle; returns its log, or panics with it when an invariant breaks.
-fn cycle(seed: u64, index: usize) -> String {
+fn cycle(seed: u64, index: usize) -> Cycle {
     let mut rng = Rng(seed ^ (index as u64).wrapping_mul(0xA24B_AED4_963E_E407));
     let lag = Duration::from_millis(rng.pick(&[0, 0, 300, 1_500, 3_000]));
     let expiring = rng.chance(25);
@@ -296,7 +316,13 @@ fn cycle(seed: u64, index: usize) -> String {
     assert_no_secrets(&org, &[&main, &post]);
     crate::injection::assert_no_injected_command(&main.run.all());
     crate::injection::assert_no_injected_command(&post.run.all());
-    log
+    let noise = is_true && post.run.code != 0 && post.run.stderr.contains(IN_DOUBT_FAILURE);
+    if noise {
+        // With CHAOS_VERBOSE set, the phases' output too.
+        let shown = std::env::var_os("CHAOS_VERBOSE").map(|_| context());
+        log = format!("{} (in-doubt noise)", shown.unwrap_or(log));
+    }
+    Cycle { log, noise }
 }
 
 fn enabled_value(value: &Value) -> bool {
@@ -327,20 +353,34 @@ fn guard_cycles_with_random_faults_keep_the_invariants() {
                     if index >= cycles {
                         break;
                     }
-                    let log = cycle(seed, index);
-                    logs.lock().unwrap_or_else(|e| e.into_inner()).push(log);
+                    let done = cycle(seed, index);
+                    logs.lock().unwrap_or_else(|e| e.into_inner()).push(done);
                 }
             });
         }
     });
-    let mut logs = logs.into_inner().unwrap_or_else(|e| e.into_inner());
-    logs.sort();
-    for log in &logs {
-        eprintln!("{log}");
+    let mut done = logs.into_inner().unwrap_or_else(|e| e.into_inner());
+    done.sort_by(|a, b| a.log.cmp(&b.log));
+    for cycle in &done {
+        eprintln!("{}", cycle.log);
     }
+    let noise = done.iter().filter(|c| c.noise).count();
     eprintln!(
-        "chaos: {cycles} cycles in {:.1}s (CHAOS_SEED={seed})",
+        "chaos: {cycles} cycles in {:.1}s, in-doubt noise {noise} (CHAOS_SEED={seed})",
         started.elapsed().as_secs_f64()
     );
-    assert_eq!(logs.len(), cycles);
+    assert_eq!(done.len(), cycles);
+    assert!(
+        noise <= in_doubt_noise_bound(cycles),
+        "{noise} of {cycles} cycles failed post for a write in doubt while the org ended true (at most {} allowed; CHAOS_SEED={seed})",
+        in_doubt_noise_bound(cycles)
+    );
+}
+
+#[test]
+fn the_noise_bound_is_3_in_200() {
+    assert_eq!(in_doubt_noise_bound(200), 3);
+    assert_eq!(in_doubt_noise_bound(400), 6);
+    assert_eq!(in_doubt_noise_bound(20), 2);
+    assert_eq!(in_doubt_noise_bound(1), 2);
 }

@@ -15,6 +15,7 @@ mod container;
 mod faults;
 mod fuzz;
 mod hostile_input_and_late_writes;
+mod in_doubt;
 mod injection;
 mod input;
 mod key_file;

@@ -174,6 +174,7 @@ mod tests {
                 Api::Soap,
                 || transport.request(reqwest::Method::GET, url.clone()),
                 || Count(0),
+                true,
             )
             .await
             .unwrap();

@@ -9,7 +9,7 @@ mod list;
 mod record;
 mod stream;
 
-use super::client::{Salesforce, WriteStage};
+use super::client::Salesforce;
 use super::error::{INSUFFICIENT_ACCESS_HINT, SfError};
 use super::http::Deadline;
 use super::xml::{self, Element};
@@ -45,7 +45,8 @@ pub async fn read(
 
 /// Writes one whole record with updateMetadata and checks its SaveResult, telling a refused
 /// write (a SaveResult with `success` false: the inner error, statusCode and message verbatim)
-/// from a call that failed (the outer error).
+/// from a call that failed (the outer error). An attempt that gets no answer is not sent again
+/// ([`Salesforce::unknown_outcomes`] counts it): the caller reads whether it landed first.
 pub async fn update_or_refusal(
     sf: &mut Salesforce,
     deadline: &Deadline,
@@ -56,23 +57,7 @@ pub async fn update_or_refusal(
         "<met:updateMetadata>{}</met:updateMetadata>",
         record.to_xml()
     );
-    // Recorded before anything is sent: if this process dies or the answer never comes, the
-    // write may still be applied later, and the post step must know.
-    let latest_send = std::time::SystemTime::now() + deadline.remaining();
-    sf.record_write(WriteStage::Sending { latest_send })
-        .map_err(|e| {
-            SfError::new(
-                action.clone(),
-                format!("not sent: the write could not be recorded first ({e})"),
-                "nothing was changed; check the runner's disk and run again",
-            )
-        })?;
-    let unknown_before = sf.unknown_outcomes();
-    let sent = sf.soap(deadline, &action, &body).await;
-    let in_doubt = sf.unknown_outcomes() > unknown_before;
-    // A failure to record "settled" leaves the write marked in doubt: the safe side.
-    let _ = sf.record_write(WriteStage::Settled { in_doubt });
-    let envelope = sent?;
+    let envelope = sf.soap_write(deadline, &action, &body).await?;
     Ok(
         check_save(&envelope, &record.full_name).map_err(|(answer, code)| {
             SfError::new(
