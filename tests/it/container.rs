@@ -15,7 +15,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use crate::action::{Step, action_inputs, assert_no_secrets, parse_file_command};
+use crate::action::{Step, assert_no_secrets, parse_file_command, step_inputs};
 use crate::common::*;
 
 const MAIN: &str = "/usr/local/bin/storeconnect-triggers-action-main";
@@ -75,15 +75,7 @@ impl ContainerJob {
         ] {
             std::fs::create_dir_all(root.join(dir)).expect("runner dir");
         }
-        let mut inputs = Vec::new();
-        for (name, default) in action_inputs() {
-            let value = with
-                .iter()
-                .find(|(n, _)| *n == name)
-                .map(|(_, v)| v.clone());
-            let value = value.or(default).unwrap_or_default();
-            inputs.push((format!("INPUT_{}", name.to_ascii_uppercase()), value));
-        }
+        let mut inputs = step_inputs(with);
         // A container action always takes these two inputs too.
         inputs.push(("INPUT_ENTRYPOINT".into(), String::new()));
         inputs.push(("INPUT_ARGS".into(), String::new()));

@@ -10,6 +10,23 @@ use std::process::{Child, Command, Stdio};
 
 use crate::common::*;
 
+/// The `INPUT_<NAME>` variables the runner sets for a step that says `with:` these inputs:
+/// every input action.yml declares, its default where the step gives none (hyphens kept).
+pub fn step_inputs(with: &[(&str, String)]) -> Vec<(String, String)> {
+    action_inputs()
+        .into_iter()
+        .map(|(name, default)| {
+            let value = with
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| v.clone())
+                .or(default)
+                .unwrap_or_default();
+            (format!("INPUT_{}", name.to_ascii_uppercase()), value)
+        })
+        .collect()
+}
+
 /// `(name, default)` of every input in action.yml, in order.
 pub fn action_inputs() -> Vec<(String, Option<String>)> {
     let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("action.yml"))
@@ -127,16 +144,7 @@ impl Job {
         for dir in ["home", "workspace", "file_commands", "workflow"] {
             std::fs::create_dir_all(root.join(dir)).expect("runner dir");
         }
-        let mut inputs = Vec::new();
-        for (name, default) in action_inputs() {
-            let value = with
-                .iter()
-                .find(|(n, _)| *n == name)
-                .map(|(_, v)| v.clone())
-                .or(default)
-                .unwrap_or_default();
-            inputs.push((format!("INPUT_{}", name.to_ascii_uppercase()), value));
-        }
+        let inputs = step_inputs(with);
         Job {
             root,
             bin_dir,
