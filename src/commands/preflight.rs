@@ -175,7 +175,23 @@ fn interpreter(line: &[u8]) -> std::result::Result<String, String> {
 
 /// The name of an ELF `e_machine` this machine cannot run, or `None` when it can (or when
 /// this machine's architecture is not one this check knows).
+///
+/// "This machine" is what the kernel runs natively (`/proc/sys/kernel/arch`) and what this
+/// program was built for: under user-mode emulation (qemu-user running this binary on another
+/// host) the two differ, and the kernel still runs the host's own programs.
 fn foreign(machine: u16) -> Option<String> {
+    let kernel = std::fs::read_to_string("/proc/sys/kernel/arch").ok();
+    foreign_to(
+        machine,
+        &[
+            kernel.as_deref().map_or("", str::trim),
+            std::env::consts::ARCH,
+        ],
+    )
+}
+
+/// [`foreign`] for the machines named in `arches` (`uname -m` or Rust's names).
+fn foreign_to(machine: u16, arches: &[&str]) -> Option<String> {
     const KNOWN: [(u16, &str); 8] = [
         (3, "x86"),
         (8, "mips"),
@@ -186,14 +202,21 @@ fn foreign(machine: u16) -> Option<String> {
         (62, "x86_64"),
         (183, "aarch64"),
     ];
-    let runs: &[u16] = match std::env::consts::ARCH {
-        "x86_64" => &[62, 3],
-        "x86" => &[3],
-        "aarch64" => &[183, 40],
-        "arm" => &[40],
-        _ => return None,
-    };
-    if runs.contains(&machine) {
+    let mut known_arch = false;
+    for arch in arches {
+        let runs: &[u16] = match *arch {
+            "x86_64" => &[62, 3],
+            "x86" | "i686" | "i386" => &[3],
+            "aarch64" | "arm64" => &[183, 40],
+            "arm" | "armv7l" | "armv8l" => &[40],
+            _ => continue,
+        };
+        known_arch = true;
+        if runs.contains(&machine) {
+            return None;
+        }
+    }
+    if !known_arch {
         return None;
     }
     Some(KNOWN.iter().find(|(m, _)| *m == machine).map_or_else(
@@ -288,5 +311,19 @@ mod tests {
         assert_eq!(foreign(own), None);
         assert_eq!(foreign(22).as_deref(), Some("s390x"));
         assert!(foreign(0x9999).unwrap().contains("e_machine 39321"));
+    }
+
+    #[test]
+    fn under_emulation_the_hosts_own_programs_still_run() {
+        // This binary built for aarch64, run by qemu-user on an x86_64 kernel: the kernel starts
+        // x86_64 programs itself.
+        assert_eq!(foreign_to(62, &["x86_64", "aarch64"]), None);
+        assert_eq!(foreign_to(183, &["x86_64", "aarch64"]), None);
+        assert_eq!(
+            foreign_to(62, &["aarch64", "aarch64"]).as_deref(),
+            Some("x86_64")
+        );
+        // An architecture the check does not know refuses nothing.
+        assert_eq!(foreign_to(62, &["riscv64", "riscv64"]), None);
     }
 }
