@@ -13,7 +13,7 @@ use crate::config::{Config, RawSettings};
 use crate::error::{Error, Result};
 use crate::exit::Exit;
 use crate::github::{self, Console};
-use crate::ops::Report;
+use crate::ops::{Op, Report};
 use crate::setting::State;
 use crate::signals::{Caught, Signals};
 
@@ -166,7 +166,7 @@ async fn run_phase(phase: Phase, console: Console, report: &mut Report) -> Resul
     console.group(&format!("StoreConnect triggers: {}", report.title));
     let result = match phase {
         Phase::Main => tokio::select! {
-            r = phases::main_phase(&config, console, mode, report) => r.map_err(Failed::from),
+            r = async { phases::main_phase(&mut Op::new(&config, console, report)?, mode).await } => r.map_err(Failed::from),
             caught = signals.next() => Err(cancelled_main(caught)),
         },
         Phase::Post => match phases::post_phase(&config, console, report, &mut signals).await {

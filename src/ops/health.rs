@@ -5,14 +5,12 @@
 
 mod changed;
 
-use super::Report;
-use crate::config::Config;
+use super::Op;
 use crate::error::{Error, Result};
 use crate::exit::Exit;
 use crate::outside::Outside;
-use crate::salesforce::Salesforce;
 use crate::setting::{Located, Observed, State};
-pub use changed::{Changed, last_changed};
+pub(crate) use changed::{Changed, last_changed};
 
 /// The verdict of a health check.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,12 +108,12 @@ impl Checked {
 }
 
 /// Runs a health check: read (SOQL); when not on, who/when (listMetadata); the grace window;
-/// with `heal`, turn on and verify. `report` gets the read and what the heal did; a failed heal
-/// is returned in [`Checked::heal_failure`].
-pub async fn check(sf: &mut Salesforce, config: &Config, report: &mut Report) -> Result<Checked> {
-    let Observed { located, state } = super::read(sf, config, report).await?;
+/// with `heal`, turn on and verify. The report gets the read and what the heal did; a failed
+/// heal is returned in [`Checked::heal_failure`].
+pub(crate) async fn check(op: &mut Op<'_>) -> Result<Checked> {
+    let Observed { located, state } = op.read().await?;
     if state == State::Valid(true) {
-        report.action = "checked: triggers are on".into();
+        op.report.action = "checked: triggers are on".into();
         return Ok(Checked {
             located,
             state,
@@ -125,26 +123,27 @@ pub async fn check(sf: &mut Salesforce, config: &Config, report: &mut Report) ->
             heal_failure: None,
         });
     }
-    let changed = last_changed(sf, config, &located).await;
+    let changed = last_changed(op, &located).await;
     let disabled_minutes = changed.minutes_ago();
     let mut checked = Checked {
-        located: located.clone(),
+        located,
         state: state.clone(),
         changed: Some(changed),
         disabled_minutes,
         verdict: Verdict::Off,
         heal_failure: None,
     };
-    let org = report.org.clone().unwrap_or_else(|| "the org".into());
+    let config = &op.config;
+    let org = op.report.org.clone().unwrap_or_else(|| "the org".into());
     let within_grace = state == State::Valid(false)
         && disabled_minutes.is_some_and(|m| m < config.max_disabled_minutes);
     if within_grace {
         checked.verdict = Verdict::WithinGrace;
-        report.action = format!(
+        op.report.action = format!(
             "checked: off for less than max-disabled-minutes ({}); not failing",
             config.max_disabled_minutes
         );
-        sf.console().warning(
+        op.console.warning(
             "StoreConnect triggers are off (maintenance in progress?)",
             &format!(
                 "StoreConnect triggers are {} on {org}: less than max-disabled-minutes ({}), so probably a maintenance job in another pipeline is still running. Not failing; a later check fails if they stay off.",
@@ -155,41 +154,40 @@ pub async fn check(sf: &mut Salesforce, config: &Config, report: &mut Report) ->
         return Ok(checked);
     }
     if !config.heal {
-        report.action = format!("checked: triggers are OFF ({})", checked.summary_line());
+        op.report.action = format!("checked: triggers are OFF ({})", checked.summary_line());
         return Ok(checked);
     }
     if config.dry_run {
         checked.verdict = Verdict::WouldHeal;
-        report.action = format!(
+        op.report.action = format!(
             "dry run: found {}; would turn the triggers on; nothing written",
             checked.summary_line()
         );
         return Ok(checked);
     }
-    // Heal under a fresh deadline, with the names already found (no second discovery).
-    let heal_config = super::pinned(config, Some(&located));
-    let mut heal = Report::new("heal");
-    heal.located = Some(located.clone());
-    match super::change(sf, &heal_config, true, &mut heal, |_| Ok(())).await {
+    // Heal under a fresh deadline, with the names already found (no second discovery); the
+    // report keeps what the check found before it.
+    op.pin();
+    let found = op.report.before.clone();
+    let healed = op.change(true, |_| Ok(())).await;
+    op.report.before = found;
+    op.report.action = match healed {
         Ok(_) => {
             checked.verdict = Verdict::Healed;
-            report.after = heal.after.clone();
-            report.changed = heal.changed;
-            report.action = format!(
+            format!(
                 "healed: found {}; set true and verified by read-back",
                 checked.summary_line()
-            );
-            Ok(checked)
+            )
         }
         Err(e) => {
-            report.action = format!(
+            checked.heal_failure = Some(e.may_still_be_off(Some(&org)));
+            format!(
                 "heal FAILED: found {}; the triggers may still be off",
                 checked.summary_line()
-            );
-            checked.heal_failure = Some(e.may_still_be_off(Some(&org)));
-            Ok(checked)
+            )
         }
-    }
+    };
+    Ok(checked)
 }
 
 #[cfg(test)]

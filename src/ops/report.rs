@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use crate::github::{md_cell, md_code};
-use crate::setting::{Located, State};
+use crate::setting::{Applied, Located, State};
 
 /// The result of reading or changing the setting, for terminal output and job summaries.
 #[derive(Debug, Clone, Default)]
@@ -42,6 +42,48 @@ impl Report {
             title: title.to_string(),
             ..Self::default()
         }
+    }
+
+    /// Starts the report of the operation that follows this one (`title`, e.g. a restore after
+    /// a change), with the names already resolved so they are not shown again; returns this one.
+    pub fn follow_with(&mut self, title: &str) -> Report {
+        let next = Report {
+            located: self.located.clone(),
+            ..Report::new(title)
+        };
+        std::mem::replace(self, next)
+    }
+
+    /// Records the resolved names; `false` when it holds them already.
+    pub(super) fn resolved(&mut self, located: &Located) -> bool {
+        let known = self.located.as_ref();
+        if known.is_some_and(|known| known.pin_line() == located.pin_line()) {
+            return false;
+        }
+        self.located = Some(located.clone());
+        true
+    }
+
+    /// Records a read: the value is both before and after.
+    pub(super) fn read(&mut self, state: &State) {
+        self.before = Some(state.clone());
+        self.after = Some(state.clone());
+        self.action = "read".into();
+    }
+
+    /// Records a change to `wanted` (`dry_run`: one that was only looked at): what it read
+    /// back, whether it wrote (over the report's life) and what was done, in words.
+    pub(super) fn applied(&mut self, applied: &Applied, wanted: bool, dry_run: bool) {
+        self.after = Some(applied.after.clone());
+        self.changed |= applied.changed;
+        self.action = match (dry_run, applied.changed) {
+            (true, _) if applied.after == State::Valid(wanted) => {
+                format!("dry run: already {wanted}, nothing would be written")
+            }
+            (true, _) => format!("dry run: would set {wanted}; nothing written"),
+            (false, true) => format!("set {wanted}; verified by read-back"),
+            (false, false) => format!("already {wanted}; nothing written"),
+        };
     }
 
     /// Markdown for `GITHUB_STEP_SUMMARY`.

@@ -10,6 +10,7 @@ use crate::outside::clip_counted;
 use crate::salesforce::Deadline;
 use crate::salesforce::Salesforce;
 use crate::salesforce::SfError;
+use crate::salesforce::http::Event;
 
 /// Time the last read-back, sent when the deadline is reached, may take (retries included).
 /// It is what makes "exit 1" mean "the value never showed before `timeout`".
@@ -58,23 +59,23 @@ pub async fn verify(
         reads += 1;
         match read {
             Ok(state) if state == State::Valid(wanted) => return Ok(state),
-            Ok(state) => match next_read(Backoff::READ_BACK.delay(reads), deadline.remaining()) {
-                NextRead::After(wait) => {
-                    sf.console().info(&format!(
-                        "read back {state}, waiting for {wanted}; reading again in {:.1}s",
-                        wait.as_secs_f64()
-                    ));
-                    tokio::time::sleep(wait).await;
-                }
-                NextRead::Last(wait) => {
-                    sf.console().info(&format!(
-                        "read back {state}, waiting for {wanted}; last read at the deadline, in {:.1}s",
-                        wait.as_secs_f64()
-                    ));
-                    tokio::time::sleep(wait).await;
+            Ok(state) => {
+                let (wait, last) =
+                    match next_read(Backoff::READ_BACK.delay(reads), deadline.remaining()) {
+                        NextRead::After(wait) => (wait, false),
+                        NextRead::Last(wait) => (wait, true),
+                    };
+                sf.report(Event::ReadBack {
+                    read: state.to_string(),
+                    wanted,
+                    wait,
+                    last,
+                });
+                tokio::time::sleep(wait).await;
+                if last {
                     break;
                 }
-            },
+            }
             // Cut off by the deadline, or retries gave up near it: the last read, at the
             // deadline, decides.
             Err(Error::Salesforce(_)) if deadline.remaining() < NEAR_DEADLINE => {

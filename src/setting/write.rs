@@ -12,6 +12,7 @@ use crate::salesforce::Deadline;
 use crate::salesforce::Salesforce;
 use crate::salesforce::SfError;
 use crate::salesforce::client::WriteStage;
+use crate::salesforce::http::Event;
 use crate::salesforce::metadata::{self, CustomMetadata, MdValue};
 use crate::salesforce::rest;
 
@@ -164,21 +165,22 @@ async fn send(
         match read {
             Ok(Some(record)) if shows(&record) => {
                 let _ = sf.record_write(WriteStage::Landed);
-                sf.console().info(&format!(
-                    "updateMetadata got no answer ({}), but the record reads {wanted} now: that write landed",
-                    failure.answer
-                ));
+                sf.report(Event::WriteUnanswered {
+                    answer: failure.answer,
+                    wanted,
+                    retry_in: None,
+                });
                 return Ok(());
             }
             Ok(_) => {}
             // Whether it landed is unknown: sending it again would only add a write in doubt.
             Err(_) => return Err(failure.into()),
         }
-        sf.console().info(&format!(
-            "updateMetadata got no answer ({}) and the record does not read {wanted}: retrying in {:.1}s",
-            failure.answer,
-            pause.as_secs_f64()
-        ));
+        sf.report(Event::WriteUnanswered {
+            answer: failure.answer,
+            wanted,
+            retry_in: Some(pause),
+        });
         tokio::time::sleep(pause).await;
     }
 }

@@ -3,9 +3,9 @@
 
 use std::time::{Duration, SystemTime};
 
-use crate::config::Config;
+use crate::ops::Op;
 use crate::outside::Outside;
-use crate::salesforce::{Deadline, Salesforce, metadata};
+use crate::salesforce::{Deadline, metadata};
 use crate::setting::Located;
 use crate::timestamp;
 
@@ -73,20 +73,20 @@ fn ahead_words(minutes: u64) -> String {
 /// Looks up who last changed the record and when: one listMetadata call (see
 /// [`metadata::last_change`] for why that source). Never fails the caller: a failed lookup is a
 /// warning and an empty answer, since the state itself is already known.
-pub async fn last_changed(sf: &mut Salesforce, config: &Config, located: &Located) -> Changed {
-    let deadline = Deadline::after(config.timeout);
-    match metadata::last_change(sf, &deadline, &located.full_name()).await {
+pub(crate) async fn last_changed(op: &mut Op<'_>, located: &Located) -> Changed {
+    let deadline = Deadline::after(op.config.timeout);
+    match metadata::last_change(&mut op.sf, &deadline, &located.full_name()).await {
         Ok(Some(change)) => {
             let at = change.at.as_deref().and_then(timestamp::parse);
             if let (Some(raw), None) = (&change.at, at) {
-                sf.console().warning(
+                op.console.warning(
                     "Unreadable lastModifiedDate",
                     &format!("listMetadata gave lastModifiedDate `{}`, which is not an ISO 8601 UTC time; treating the time as unknown", Outside::name(raw.as_str())),
                 );
             }
             let changed = Changed { by: change.by, at };
             if let (Some(n), Some(at)) = (changed.ahead_minutes(), changed.at_text()) {
-                sf.console().warning(
+                op.console.warning(
                     "Clocks disagree",
                     &format!("listMetadata says the setting was last changed at {at}, later than now on this machine: {}, so how long the triggers have been off is unknown. Check this machine's clock (NTP).", ahead_words(n)),
                 );
@@ -94,7 +94,7 @@ pub async fn last_changed(sf: &mut Salesforce, config: &Config, located: &Locate
             changed
         }
         Ok(None) => {
-            sf.console().warning(
+            op.console.warning(
                 "Who and when unknown",
                 &format!(
                     "listMetadata did not list {}; who changed it and when is unknown",
@@ -104,7 +104,7 @@ pub async fn last_changed(sf: &mut Salesforce, config: &Config, located: &Locate
             Changed::default()
         }
         Err(e) => {
-            sf.console().warning(
+            op.console.warning(
                 "Who and when unknown",
                 &format!(
                     "{e}; who changed the setting and when is unknown ({})",
