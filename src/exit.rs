@@ -21,7 +21,7 @@ pub enum Exit {
 
 impl Exit {
     /// The numeric exit code.
-    pub fn code(self) -> u8 {
+    pub(crate) fn code(self) -> u8 {
         match self {
             Exit::Ok => 0,
             Exit::WrongState => 1,
@@ -33,7 +33,7 @@ impl Exit {
     }
 
     /// How a finished child process ended: its own code, or 128 + n when a signal stopped it.
-    pub fn of_child(status: std::process::ExitStatus) -> Exit {
+    pub(crate) fn of_child(status: std::process::ExitStatus) -> Exit {
         use std::os::unix::process::ExitStatusExt;
         match (status.code(), status.signal()) {
             (Some(code), _) => u8::try_from(code).map_or(Exit::Command(1), Exit::Command),
@@ -43,7 +43,7 @@ impl Exit {
     }
 
     /// In words, for logs: "exited with code 7", "was killed by SIGTERM (exit code 143)".
-    pub fn describe(self) -> String {
+    pub(crate) fn describe(self) -> String {
         match self {
             Exit::Signal(n) => format!(
                 "was killed by {} (exit code {})",

@@ -21,21 +21,21 @@ mod check;
 mod phases;
 
 /// Basename of the main entrypoint (`runs.entrypoint`).
-pub const MAIN_ENTRYPOINT: &str = "storeconnect-triggers-action-main";
+pub(crate) const MAIN_ENTRYPOINT: &str = "storeconnect-triggers-action-main";
 /// Basename of the post entrypoint (`runs.post-entrypoint`).
-pub const POST_ENTRYPOINT: &str = "storeconnect-triggers-action-post";
+pub(crate) const POST_ENTRYPOINT: &str = "storeconnect-triggers-action-post";
 /// The state key main writes before changing anything.
-pub const PREVIOUS_STATE: &str = "previous-state";
+pub(crate) const PREVIOUS_STATE: &str = "previous-state";
 /// The state key guard's main writes after its verified change: the value it left the org in.
-pub const MAIN_LEFT: &str = "main-left";
+pub(crate) const MAIN_LEFT: &str = "main-left";
 
 /// The state key main writes before each attempt of its write, and after it: the write's
 /// attempts still in doubt ([`crate::ops::InDoubt::to_text`]), empty when none.
-pub const WRITE_IN_DOUBT: &str = "write-in-doubt";
+pub(crate) const WRITE_IN_DOUBT: &str = "write-in-doubt";
 
 /// Which phase of the action runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Phase {
+pub(crate) enum Phase {
     /// `runs.entrypoint`.
     Main,
     /// `runs.post-entrypoint`.
@@ -44,7 +44,7 @@ pub enum Phase {
 
 impl Phase {
     /// The phase named by argv[0]'s basename, if it is one of the entrypoints.
-    pub fn from_program(argv0: &str) -> Option<Phase> {
+    pub(crate) fn from_program(argv0: &str) -> Option<Phase> {
         match argv0.rsplit('/').next().unwrap_or(argv0) {
             MAIN_ENTRYPOINT => Some(Phase::Main),
             POST_ENTRYPOINT => Some(Phase::Post),
@@ -55,7 +55,7 @@ impl Phase {
 
 /// The `mode` input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
+pub(crate) enum Mode {
     /// Disable in main, enable and verify in post.
     Guard,
     /// Fail when the triggers are off.
@@ -68,7 +68,7 @@ pub enum Mode {
 
 impl Mode {
     /// Parses the input (default `guard`).
-    pub fn parse(value: Option<&str>) -> Result<Mode> {
+    pub(crate) fn parse(value: Option<&str>) -> Result<Mode> {
         match value.map(|v| v.trim().to_ascii_lowercase()).as_deref() {
             None | Some("guard") => Ok(Mode::Guard),
             Some("check") => Ok(Mode::Check),
@@ -92,7 +92,7 @@ impl Mode {
 
 /// What a configuration error in the action should send people to: the step's `with:`, not
 /// the CLI's `--help`.
-pub const INPUTS_HINT: &str = "check the action's inputs (with:) in the workflow step; the README's Inputs table lists each input and the values it takes";
+pub(crate) const INPUTS_HINT: &str = "check the action's inputs (with:) in the workflow step; the README's Inputs table lists each input and the values it takes";
 
 /// A phase that failed: the error to report, and how the process ends (the error's own exit,
 /// or 128 + n when a signal stopped main).
@@ -111,7 +111,7 @@ impl From<Error> for Failed {
 }
 
 /// Runs one phase of the action: every outcome, success or failure, ends in one job summary.
-pub async fn run(phase: Phase) -> Exit {
+pub(crate) async fn run(phase: Phase) -> Exit {
     let console = Console::from_env();
     let started = Instant::now();
     let mut report = Report::new("configuration");

@@ -5,8 +5,8 @@ mod check;
 mod preflight;
 mod run;
 
-pub use check::{check, print_failure as print_check_failure};
-pub use run::run;
+pub(crate) use check::{check, print_failure as print_check_failure};
+pub(crate) use run::run;
 
 use crate::config::Config;
 use crate::error::{Error, Result};
@@ -43,7 +43,7 @@ fn print_report(report: &Report) {
 }
 
 /// `status`: exit 0 when enabled, 1 when disabled.
-pub async fn status(config: &Config, console: Console, json: bool) -> Result<Exit> {
+pub(crate) async fn status(config: &Config, console: Console, json: bool) -> Result<Exit> {
     let mut report = Report::new("status");
     let Observed { located, state } = Op::new(config, console, &mut report)?.read().await?;
     let word = json_state(&state);
@@ -81,7 +81,7 @@ pub async fn status(config: &Config, console: Console, json: bool) -> Result<Exi
 }
 
 /// `enable` / `disable`.
-pub async fn set(config: &Config, console: Console, wanted: bool) -> Result<Exit> {
+pub(crate) async fn set(config: &Config, console: Console, wanted: bool) -> Result<Exit> {
     let mut report = Report::new(if wanted { "enable" } else { "disable" });
     let mut op = Op::new(config, console, &mut report)?;
     let writes = ops::Writes::track(&mut op.sf, wanted, Box::new(|_| Ok(())));

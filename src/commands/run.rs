@@ -43,7 +43,7 @@ fn find_program(program: &OsString) -> Option<std::path::PathBuf> {
 
 /// `run -- CMD`: disable, run CMD, then always enable and verify. Exits with CMD's code unless
 /// restoring failed.
-pub async fn run(config: &Config, console: Console, argv: &[OsString]) -> Result<Exit> {
+pub(crate) async fn run(config: &Config, console: Console, argv: &[OsString]) -> Result<Exit> {
     let shown = argv
         .iter()
         .map(|a| shell_quote(&a.to_string_lossy()))

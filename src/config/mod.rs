@@ -9,18 +9,18 @@ use crate::salesforce::auth::Credentials;
 use crate::setting::Pins;
 
 mod env;
-pub(crate) mod raw;
+mod raw;
 pub(crate) mod settings;
-pub(crate) mod sign_in;
+mod sign_in;
 mod validate;
 
-pub(crate) use raw::MAX_VALUE_CHARS;
+use raw::MAX_VALUE_CHARS;
 pub use raw::RawSettings;
 pub use settings::SETTING_NAMES;
-pub(crate) use settings::{MAX_DISABLED_MINUTES_LIMIT, MAX_TIMEOUT_SECS, Setting};
-pub(crate) use sign_in::SignIn;
+use settings::{MAX_DISABLED_MINUTES_LIMIT, MAX_TIMEOUT_SECS, Setting};
+use sign_in::SignIn;
 pub(crate) use validate::api_name;
-pub(crate) use validate::parse_bool;
+use validate::parse_bool;
 
 /// Validated configuration.
 #[derive(Debug, Clone)]

@@ -14,7 +14,7 @@ pub(crate) use changed::{Changed, last_changed};
 
 /// The verdict of a health check.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Verdict {
+pub(crate) enum Verdict {
     /// The triggers are on.
     On,
     /// Off, but for less than `max-disabled-minutes`: probably a maintenance job in progress.
@@ -29,31 +29,31 @@ pub enum Verdict {
 
 /// What a health check found and did.
 #[derive(Debug)]
-pub struct Checked {
+pub(crate) struct Checked {
     /// Resolved names.
-    pub located: Located,
+    pub(crate) located: Located,
     /// The value the check found (before any heal).
-    pub state: State,
+    pub(crate) state: State,
     /// Who and when (only looked up when the triggers are not on).
-    pub changed: Option<Changed>,
+    pub(crate) changed: Option<Changed>,
     /// Minutes since the last change, when the triggers are off and the time is known.
-    pub disabled_minutes: Option<u64>,
+    pub(crate) disabled_minutes: Option<u64>,
     /// The verdict.
-    pub verdict: Verdict,
+    pub(crate) verdict: Verdict,
     /// A heal that failed: the triggers may still be off. Callers report what was found
     /// (outputs, JSON) first, then fail with this error.
-    pub heal_failure: Option<Error>,
+    pub(crate) heal_failure: Option<Error>,
 }
 
 impl Checked {
     /// Whether the triggers were turned on and verified.
-    pub fn healed(&self) -> bool {
+    pub(crate) fn healed(&self) -> bool {
         self.verdict == Verdict::Healed
     }
 
     /// The exit: 0 on or inside the grace window, 1 otherwise (also when healed, so
     /// someone hears about it).
-    pub fn exit(&self) -> Exit {
+    pub(crate) fn exit(&self) -> Exit {
         match self.verdict {
             Verdict::On | Verdict::WithinGrace => Exit::Ok,
             Verdict::Off | Verdict::Healed | Verdict::WouldHeal => Exit::WrongState,
@@ -61,7 +61,7 @@ impl Checked {
     }
 
     /// One line: "off since 2026-12-01T01:02:03Z (42 minutes), last changed by Jane Admin".
-    pub fn summary_line(&self) -> String {
+    pub(crate) fn summary_line(&self) -> String {
         let found = match &self.state {
             State::Valid(true) => return "on".into(),
             State::Valid(false) => "off".to_string(),
@@ -82,7 +82,7 @@ impl Checked {
     }
 
     /// `(label, value)` rows for the job summary table.
-    pub fn rows(&self) -> Vec<(String, String)> {
+    pub(crate) fn rows(&self) -> Vec<(String, String)> {
         let changed = self.changed.clone().unwrap_or_default();
         vec![
             ("State".into(), self.state.to_string()),

@@ -2,12 +2,12 @@
 //! context ([`Op`]): connect, read, change and verify, their [`Report`], a write in doubt
 //! ([`InDoubt`]) and restoring after one, and the health check.
 
-pub mod health;
-pub mod in_doubt;
+pub(crate) mod health;
+pub(crate) mod in_doubt;
 mod report;
 mod restore;
 
-pub use in_doubt::{InDoubt, Writes};
+pub(crate) use in_doubt::{InDoubt, Writes};
 pub use report::Report;
 
 use crate::config::Config;

@@ -9,25 +9,25 @@ use crate::setting::{Applied, Located, State};
 #[derive(Debug, Clone, Default)]
 pub struct Report {
     /// Heading, e.g. "disable" or "guard (post)".
-    pub title: String,
+    pub(crate) title: String,
     /// The org host, once known.
-    pub org: Option<String>,
+    pub(crate) org: Option<String>,
     /// The resolved names, once known.
-    pub located: Option<Located>,
+    pub(crate) located: Option<Located>,
     /// The value before.
-    pub before: Option<State>,
+    pub(crate) before: Option<State>,
     /// The value read back at the end.
-    pub after: Option<State>,
+    pub(crate) after: Option<State>,
     /// Whether a write was sent.
-    pub changed: bool,
+    pub(crate) changed: bool,
     /// What was done, in words.
     pub action: String,
     /// How long it took.
-    pub duration: Duration,
+    pub(crate) duration: Duration,
     /// The failure and what to do next.
     pub failure: Option<(String, Option<String>)>,
     /// For guard's post: the value main saved before the job changed anything.
-    pub before_job: Option<String>,
+    pub(crate) before_job: Option<String>,
     /// Extra `(label, value)` rows, e.g. a health check's who/when/healed.
     pub details: Vec<(String, String)>,
 }
@@ -46,7 +46,7 @@ impl Report {
 
     /// Starts the report of the operation that follows this one (`title`, e.g. a restore after
     /// a change), with the names already resolved so they are not shown again; returns this one.
-    pub fn follow_with(&mut self, title: &str) -> Report {
+    pub(crate) fn follow_with(&mut self, title: &str) -> Report {
         let next = Report {
             located: self.located.clone(),
             ..Report::new(title)

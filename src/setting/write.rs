@@ -17,7 +17,7 @@ use crate::salesforce::metadata::{self, CustomMetadata, MdValue};
 use crate::salesforce::rest;
 
 /// Finds the setting and reads the whole record with readMetadata (which holds the current value).
-pub async fn prepare(
+pub(crate) async fn prepare(
     sf: &mut Salesforce,
     deadline: &Deadline,
     pins: &Pins,
@@ -50,7 +50,7 @@ pub async fn prepare(
 
 /// Sets the value to `wanted` unless it already is, then reads back through SOQL until it shows
 /// `wanted`. Only the owned field changes; everything else is sent back as read.
-pub async fn apply(
+pub(crate) async fn apply(
     sf: &mut Salesforce,
     deadline: &Deadline,
     prepared: &Prepared,
@@ -67,7 +67,7 @@ pub async fn apply(
 
 /// Writes `wanted` even if the record already holds it, then reads back until it shows: for
 /// when a value read cannot be trusted (an earlier write may still land).
-pub async fn rewrite(
+pub(crate) async fn rewrite(
     sf: &mut Salesforce,
     deadline: &Deadline,
     prepared: &Prepared,

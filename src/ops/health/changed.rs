@@ -11,22 +11,22 @@ use crate::timestamp;
 
 /// Who last changed the setting record and when, as far as the org said.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Changed {
+pub(crate) struct Changed {
     /// `lastModifiedByName`.
-    pub by: Option<Outside>,
+    pub(crate) by: Option<Outside>,
     /// `lastModifiedDate`, parsed.
-    pub at: Option<SystemTime>,
+    pub(crate) at: Option<SystemTime>,
 }
 
 impl Changed {
     /// `at` as ISO 8601 UTC, e.g. `2026-12-01T01:02:03Z`.
-    pub fn at_text(&self) -> Option<String> {
+    pub(crate) fn at_text(&self) -> Option<String> {
         self.at.map(timestamp::format)
     }
 
     /// Whole minutes from `at` until now: 0 for a time up to [`CLOCK_TOLERANCE`] ahead of
     /// this machine's clock, `None` for one further ahead (see [`Changed::ahead_minutes`]).
-    pub fn minutes_ago(&self) -> Option<u64> {
+    pub(crate) fn minutes_ago(&self) -> Option<u64> {
         let at = self.at?;
         let now = SystemTime::now();
         (at <= now + CLOCK_TOLERANCE).then(|| timestamp::minutes_between(at, now))
@@ -34,7 +34,7 @@ impl Changed {
 
     /// Whole minutes by which `at` is ahead of this machine's clock, when more than
     /// [`CLOCK_TOLERANCE`]: the clocks disagree, so how long ago it was is unknown.
-    pub fn ahead_minutes(&self) -> Option<u64> {
+    pub(crate) fn ahead_minutes(&self) -> Option<u64> {
         let ahead = self.at?.duration_since(SystemTime::now()).ok()?;
         (ahead > CLOCK_TOLERANCE).then_some(ahead.as_secs() / 60)
     }
@@ -50,7 +50,7 @@ impl Changed {
 
     /// "last changed by Jane Admin at 2026-12-01T01:02:03Z (42 minutes ago)", with "unknown"
     /// for what the org did not say.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         format!(
             "last changed by {} at {}",
             self.by
@@ -63,7 +63,7 @@ impl Changed {
 
 /// How far ahead of this machine's clock a `lastModifiedDate` may be and still count as now
 /// (clocks a little apart); further ahead, the time is unknown.
-pub const CLOCK_TOLERANCE: Duration = Duration::from_secs(5 * 60);
+pub(crate) const CLOCK_TOLERANCE: Duration = Duration::from_secs(5 * 60);
 
 /// "the org's time is ahead of this machine's by N minutes".
 fn ahead_words(minutes: u64) -> String {

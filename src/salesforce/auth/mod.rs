@@ -21,7 +21,7 @@ use crate::secret::Secret;
 use crate::url_policy;
 
 pub use jwt::JwtKey;
-pub(crate) use jwt::jwt_audience;
+use jwt::jwt_audience;
 
 /// Form fields of a token request.
 type Form = Vec<(&'static str, String)>;
@@ -172,7 +172,7 @@ impl Credentials {
     }
 
     /// Obtains a session (one token request; none for an access token).
-    pub async fn login(
+    pub(crate) async fn login(
         &mut self,
         transport: &Transport,
         deadline: &Deadline,

@@ -127,4 +127,4 @@ impl fmt::Display for Event {
 }
 
 /// Told about each [`Event`] as it happens.
-pub type Listener = Box<dyn Fn(Event) + Send + Sync>;
+pub(crate) type Listener = Box<dyn Fn(Event) + Send + Sync>;
