@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 /// How the process ends. `main` returns this; the codes are documented in `--help` and the README.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Exit {
+pub(crate) enum Exit {
     /// 0: success (for `status` and `check`: the triggers are enabled).
     Ok,
     /// 1: the triggers are not in the wanted state (also: read-back never showed it in time).

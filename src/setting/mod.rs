@@ -31,7 +31,7 @@ pub(crate) const NAMESPACE: &str = "s_c";
 
 /// API names the user pinned (each one skips its discovery step).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Pins {
+pub(crate) struct Pins {
     /// Type API name, e.g. `s_c__Setting__mdt`.
     pub(crate) setting_type: Option<String>,
     /// Record QualifiedApiName, e.g. `s_c__Triggers_Enabled`.

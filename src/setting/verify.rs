@@ -9,7 +9,6 @@ use crate::error::Error;
 use crate::outside::clip_counted;
 use crate::salesforce::Deadline;
 use crate::salesforce::Salesforce;
-use crate::salesforce::SfError;
 use crate::salesforce::http::Event;
 
 /// Time the last read-back, sent when the deadline is reached, may take (retries included).
@@ -47,10 +46,7 @@ pub(crate) async fn verify(
     wanted: bool,
 ) -> Result<State, Error> {
     let verifying = |e: Error| match e {
-        Error::Salesforce(inner) => Error::Salesforce(SfError {
-            action: format!("{} (verifying the change)", inner.action),
-            ..inner
-        }),
+        Error::Salesforce(inner) => Error::Salesforce(inner.during("verifying the change")),
         other => other,
     };
     let mut reads = 0;

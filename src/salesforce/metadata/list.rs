@@ -61,7 +61,10 @@ pub(crate) async fn last_change(
 /// Picks `full_name`'s FileProperties out of a whole listMetadata response envelope (the
 /// streamed reader's choice, for tests over one parsed answer).
 #[cfg(test)]
-pub(crate) fn parse_list(envelope: &Element, full_name: &str) -> Result<Option<LastChange>, String> {
+pub(crate) fn parse_list(
+    envelope: &Element,
+    full_name: &str,
+) -> Result<Option<LastChange>, String> {
     let Some(response) = envelope.find("listMetadataResponse") else {
         return Err(no_response());
     };
