@@ -5,7 +5,7 @@
 //! `true` and fails the step otherwise — also when main crashed and left no state. A write of
 //! main's that got no answer is kept in the state as `write-in-doubt`; post then settles it by
 //! what the org shows, or trusts no single read until it can no longer land
-//! ([`crate::ops::restore`]).
+//! ([`crate::ops::Op::restore`]).
 
 use std::time::Instant;
 

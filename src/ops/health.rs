@@ -108,9 +108,15 @@ impl Checked {
 }
 
 /// Runs a health check: read (SOQL); when not on, who/when (listMetadata); the grace window;
-/// with `heal`, turn on and verify. The report gets the read and what the heal did; a failed
-/// heal is returned in [`Checked::heal_failure`].
+/// with `heal`, turn on and verify. The report gets the read, what the heal did and the
+/// check's rows ([`Checked::rows`]); a failed heal is returned in [`Checked::heal_failure`].
 pub(crate) async fn check(op: &mut Op<'_>) -> Result<Checked> {
+    let checked = check_and_heal(op).await?;
+    op.report.details = checked.rows();
+    Ok(checked)
+}
+
+async fn check_and_heal(op: &mut Op<'_>) -> Result<Checked> {
     let Observed { located, state } = op.read().await?;
     if state == State::Valid(true) {
         op.report.action = "checked: triggers are on".into();

@@ -125,9 +125,7 @@ async fn restore_in_doubt(
             op.report.after = None;
             let applied = op.change(true, |_| Ok(())).await?;
             op.report.action = if applied.changed {
-                format!(
-                    "set true; {what} landed afterwards, so set true again; verified by read-back"
-                )
+                landed_afterwards(what)
             } else {
                 format!("set true; verified by read-back, again after {what} could no longer land")
             };
@@ -158,12 +156,15 @@ async fn restore_in_doubt(
         op.change(true, |_| Ok(())).await?;
         on_at = SystemTime::now();
         if unseen == 0 {
-            op.report.action = format!(
-                "set true; {what} landed afterwards, so set true again; verified by read-back"
-            );
+            op.report.action = landed_afterwards(what);
             return Ok(State::Valid(true));
         }
     }
+}
+
+/// What was done when `what` landed after this step's write, so `true` was written again.
+fn landed_afterwards(what: &str) -> String {
+    format!("set true; {what} landed afterwards, so set true again; verified by read-back")
 }
 
 /// The failure when the timeout ends before `doubt`'s attempts could no longer land: the
