@@ -16,54 +16,58 @@ use crate::signals::{Caught, Signals};
 pub(super) async fn main_phase(op: &mut Op<'_>, mode: Mode) -> Result<Exit> {
     match mode {
         Mode::Check => check_mode(op).await,
-        Mode::Guard | Mode::Enable | Mode::Disable => {
-            let wanted = mode == Mode::Enable;
-            let guard = mode == Mode::Guard;
-            // Guard that writes (not a dry run): post must hear of its writes and what it left.
-            let saves_state = guard && !op.config.dry_run;
-            let mut found_off = false;
-            let writes = Writes::track(&mut op.sf, wanted, persist_writes(saves_state));
-            let changed = op
-                .change(wanted, |prepared| {
-                    if guard {
-                        // Written before anything changes, so post can report it even if main dies next.
-                        github::save_state(PREVIOUS_STATE, &prepared.state.to_string())?;
-                        found_off = prepared.state != State::Valid(true);
-                    }
-                    github::set_output("previous-state", &prepared.state.to_string())?;
-                    Ok(())
-                })
-                .await;
-            if found_off {
-                warn_already_off(op).await;
-            }
-            in_doubt::warn(
-                &writes.now(),
-                op.console,
-                guard.then_some("The post step of this action knows: it looks for that write in the org, writes true and watches the record until that write can no longer land."),
-            );
-            let after = changed?.after;
-            if saves_state {
-                github::save_state(MAIN_LEFT, &after.to_string())?;
-            }
-            github::set_output("state", &after.to_string())?;
-            let report = &op.report;
-            github::set_output("changed", if report.changed { "true" } else { "false" })?;
-            op.console.info(&format!(
-                "{}: {} -> {after} ({})",
-                report
-                    .located
-                    .as_ref()
-                    .map_or(String::new(), |l| l.full_name()),
-                report.before.as_ref().map_or("?".into(), State::to_string),
-                report.action
-            ));
-            if saves_state {
-                op.console.info("The post step of this action will re-enable the triggers and verify them, however the job ends.");
-            }
-            Ok(Exit::Ok)
-        }
+        Mode::Guard => change_mode(op, false, true).await,
+        Mode::Enable => change_mode(op, true, false).await,
+        Mode::Disable => change_mode(op, false, false).await,
     }
+}
+
+/// Sets `wanted` and verifies it, with the outputs; `guard` also saves for post what it found,
+/// what its writes left in doubt and what it left.
+async fn change_mode(op: &mut Op<'_>, wanted: bool, guard: bool) -> Result<Exit> {
+    // Guard that writes (not a dry run): post must hear of its writes and what it left.
+    let saves_state = guard && !op.config.dry_run;
+    let mut found_off = false;
+    let writes = Writes::track(&mut op.sf, wanted, persist_writes(saves_state));
+    let changed = op
+        .change(wanted, |prepared| {
+            if guard {
+                // Written before anything changes, so post can report it even if main dies next.
+                github::save_state(PREVIOUS_STATE, &prepared.state.to_string())?;
+                found_off = prepared.state != State::Valid(true);
+            }
+            github::set_output("previous-state", &prepared.state.to_string())?;
+            Ok(())
+        })
+        .await;
+    if found_off {
+        warn_already_off(op).await;
+    }
+    in_doubt::warn(
+        &writes.now(),
+        op.console,
+        guard.then_some("The post step of this action knows: it looks for that write in the org, writes true and watches the record until that write can no longer land."),
+    );
+    let after = changed?.after;
+    if saves_state {
+        github::save_state(MAIN_LEFT, &after.to_string())?;
+    }
+    github::set_output("state", &after.to_string())?;
+    let report = &op.report;
+    github::set_output("changed", if report.changed { "true" } else { "false" })?;
+    op.console.info(&format!(
+        "{}: {} -> {after} ({})",
+        report
+            .located
+            .as_ref()
+            .map_or(String::new(), |l| l.full_name()),
+        report.before.as_ref().map_or("?".into(), State::to_string),
+        report.action
+    ));
+    if saves_state {
+        op.console.info("The post step of this action will re-enable the triggers and verify them, however the job ends.");
+    }
+    Ok(Exit::Ok)
 }
 
 /// Where guard's main keeps what is in doubt: `write-in-doubt` in the step state, saved before
