@@ -1,4 +1,4 @@
-//! The GitHub Action: main and post phases, told apart by the entrypoint path (argv[0]).
+//! The GitHub Action: main and post phases, told apart by the entrypoint path (`argv[0]`).
 //!
 //! `guard`: main saves `previous-state` to `GITHUB_STATE` before changing anything, disables and
 //! verifies; post signs in afresh from the inputs (tokens are never persisted), enables, verifies
@@ -43,7 +43,7 @@ pub(crate) enum Phase {
 }
 
 impl Phase {
-    /// The phase named by argv[0]'s basename, if it is one of the entrypoints.
+    /// The phase named by `argv[0]`'s basename, if it is one of the entrypoints.
     pub(crate) fn from_program(argv0: &str) -> Option<Phase> {
         match argv0.rsplit('/').next().unwrap_or(argv0) {
             MAIN_ENTRYPOINT => Some(Phase::Main),

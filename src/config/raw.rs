@@ -42,7 +42,7 @@ impl fmt::Debug for RawSettings {
 
 impl RawSettings {
     /// Reads settings from `(name, value)` pairs whose names start with `prefix`
-    /// (`STORECONNECT_` or `INPUT_`) through envy ([`EnvSettings`]). Empty and whitespace-only
+    /// (`STORECONNECT_` or `INPUT_`) through envy (`EnvSettings`). Empty and whitespace-only
     /// values are dropped; two variables for one setting (`INPUT_DRY_RUN`, `INPUT_DRY-RUN`) are
     /// refused by name.
     pub fn from_pairs(

@@ -44,14 +44,13 @@ impl Report {
         }
     }
 
-    /// Starts the report of the operation that follows this one (`title`, e.g. a restore after
-    /// a change), with the names already resolved so they are not shown again; returns this one.
-    pub(crate) fn follow_with(&mut self, title: &str) -> Report {
-        let next = Report {
-            located: self.located.clone(),
+    /// Starts over as the report of the operation that follows this one (`title`, e.g. a
+    /// restore after a change), keeping the names already resolved so they are not shown again.
+    pub(crate) fn follow_with(&mut self, title: &str) {
+        *self = Report {
+            located: self.located.take(),
             ..Report::new(title)
         };
-        std::mem::replace(self, next)
     }
 
     /// Records the resolved names; `false` when it holds them already.

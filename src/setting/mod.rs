@@ -201,7 +201,7 @@ pub(crate) struct Applied {
 }
 
 /// The most characters of a value read from the org that any message shows (then how many
-/// there were, see [`clip_counted`]).
+/// there were, see `outside::clip_counted`).
 pub const MAX_SHOWN_CHARS: usize = 200;
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use crate::outside::Outside;
 use crate::secret::Secret;
 
 /// What the connection has to tell while it works. The transport and the client never print:
-/// they report events to the [`Listener`] the front end set, which prints them (their text from
+/// they report events to the `Listener` the front end set, which prints them (their text from
 /// the org is already escaped to one line and clipped).
 #[derive(Debug, Clone)]
 pub enum Event {
@@ -20,7 +20,7 @@ pub enum Event {
         attempt: u32,
         /// The wait before the next one.
         pause: Duration,
-        /// What came back (escaped, see [`super::SfError`]).
+        /// What came back (escaped, see `SfError`).
         answer: String,
     },
     /// The session was refused; signing in again.
