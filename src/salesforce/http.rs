@@ -191,13 +191,11 @@ impl Transport {
                         return Err(Failure::Permanent(refused));
                     }
                     // Only a failed connect proves the request never left.
-                    if !e.is_connect() {
-                        self.unknown_outcomes.fetch_add(1, Ordering::SeqCst);
-                        if !resend_unknown {
-                            return Err(Failure::Transient(network_error(action, &e)));
-                        }
+                    if e.is_connect() {
+                        Failure::Transient(network_error(action, &e))
+                    } else {
+                        self.unanswered(action, &e, resend_unknown)?
                     }
-                    Failure::Transient(network_error(action, &e))
                 }
                 Ok(resp) => {
                     let status = resp.status().as_u16();
@@ -208,11 +206,7 @@ impl Transport {
                     };
                     match read {
                         Err(BodyError::Network(e)) => {
-                            self.unknown_outcomes.fetch_add(1, Ordering::SeqCst);
-                            if !resend_unknown {
-                                return Err(Failure::Transient(network_error(action, &e)));
-                            }
-                            Failure::Transient(network_error(action, &e))
+                            self.unanswered(action, &e, resend_unknown)?
                         }
                         Err(BodyError::Stopped(stop)) => {
                             return Err(Failure::Permanent(unread(action, status, stop)));
@@ -243,6 +237,24 @@ impl Transport {
                 answer: last.answer,
             });
             tokio::time::sleep(pause).await;
+        }
+    }
+
+    /// An attempt that may have reached Salesforce got no (whole) answer: its outcome is
+    /// unknown ([`Transport::unknown_outcomes`] counts it). `Ok` to retry it, `Err` when
+    /// `resend_unknown` is false and the failure ends the call.
+    fn unanswered(
+        &self,
+        action: &str,
+        e: &reqwest::Error,
+        resend_unknown: bool,
+    ) -> Result<Failure, Failure> {
+        self.unknown_outcomes.fetch_add(1, Ordering::SeqCst);
+        let failure = Failure::Transient(network_error(action, e));
+        if resend_unknown {
+            Ok(failure)
+        } else {
+            Err(failure)
         }
     }
 }
