@@ -1,4 +1,4 @@
-//! Entry point logic: choose the action phase or the CLI from argv[0], run it, render errors.
+//! Entry point logic: choose the action phase or the CLI from `argv[0]`, run it, render errors.
 
 use std::ffi::OsString;
 use std::panic::PanicHookInfo;
@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::exit::Exit;
 use crate::github::Console;
 
-/// The program: installs the panic hook, starts a single-threaded runtime and runs [`main`] with
+/// The program: installs the panic hook, starts a single-threaded runtime and runs `main` with
 /// the process's arguments.
 pub fn run() -> ExitCode {
     // First: no panic may print its payload (it can hold input, such as a token).

@@ -7,41 +7,41 @@ use std::time::{Duration, Instant};
 
 /// Exponential backoff: `first`, doubling after each try, never over `max`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Backoff {
+pub(crate) struct Backoff {
     /// The pause before the second try.
-    pub first: Duration,
+    pub(crate) first: Duration,
     /// The longest pause.
-    pub max: Duration,
+    pub(crate) max: Duration,
 }
 
 impl Backoff {
     /// The HTTP retry policy: 0.4 s, doubling, at most 8 s (jittered, see [`Backoff::jittered`]).
-    pub const HTTP: Backoff = Backoff {
+    pub(crate) const HTTP: Backoff = Backoff {
         first: Duration::from_millis(400),
         max: Duration::from_secs(8),
     };
 
     /// The read-back polling: reads at +0, 0.5, 1.5, 3.5, 7.5 s, then every 5 s.
-    pub const READ_BACK: Backoff = Backoff {
+    pub(crate) const READ_BACK: Backoff = Backoff {
         first: Duration::from_millis(500),
         max: Duration::from_secs(5),
     };
 
     /// The pause after try number `attempt` (1-based): `first × 2^(attempt−1)`, capped at `max`.
-    pub fn delay(&self, attempt: u32) -> Duration {
+    pub(crate) fn delay(&self, attempt: u32) -> Duration {
         self.first
             .saturating_mul(1u32 << attempt.saturating_sub(1).min(16))
             .min(self.max)
     }
 
     /// [`Backoff::delay`] with jitter in [50%, 100%], so that clients do not retry in step.
-    pub fn jittered(&self, attempt: u32) -> Duration {
+    pub(crate) fn jittered(&self, attempt: u32) -> Duration {
         self.delay(attempt).mul_f64(0.5 + 0.5 * unit_random())
     }
 }
 
 /// A uniform random number in [0, 1), from the standard library's randomly keyed hasher.
-pub fn unit_random() -> f64 {
+pub(crate) fn unit_random() -> f64 {
     let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
     hasher.write_u128(Instant::now().elapsed().as_nanos());
     (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64

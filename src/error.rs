@@ -37,7 +37,7 @@ pub enum Error {
 
 impl Error {
     /// How the process ends for this failure.
-    pub fn exit(&self) -> Exit {
+    pub(crate) fn exit(&self) -> Exit {
         match self {
             Error::Usage(_) => Exit::Usage,
             Error::WrongState { .. } => Exit::WrongState,
@@ -58,7 +58,7 @@ impl Error {
     }
 
     /// The error and, on a second line, what to do (for annotations).
-    pub fn with_hint(&self) -> String {
+    pub(crate) fn with_hint(&self) -> String {
         match self.hint() {
             Some(hint) => format!("{self}\nWhat to do: {hint}"),
             None => self.to_string(),
@@ -66,14 +66,14 @@ impl Error {
     }
 
     /// Shorthand for a configuration error.
-    pub fn usage(message: impl Into<String>) -> Self {
+    pub(crate) fn usage(message: impl Into<String>) -> Self {
         Error::Usage(message.into())
     }
 
     /// The same error, its "what to do" saying first that the triggers may still be OFF in `org`
     /// and how to turn them on ([`TURN_ON_FIX`]). The kind (and so the exit code) is kept; a
     /// usage error is returned as it is, since nothing was touched.
-    pub fn may_still_be_off(self, org: Option<&str>) -> Self {
+    pub(crate) fn may_still_be_off(self, org: Option<&str>) -> Self {
         let fix = format!(
             "The StoreConnect triggers may still be OFF in {}: {TURN_ON_FIX}.",
             org.unwrap_or("the org")

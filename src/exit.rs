@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 /// How the process ends. `main` returns this; the codes are documented in `--help` and the README.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Exit {
+pub(crate) enum Exit {
     /// 0: success (for `status` and `check`: the triggers are enabled).
     Ok,
     /// 1: the triggers are not in the wanted state (also: read-back never showed it in time).
@@ -21,7 +21,7 @@ pub enum Exit {
 
 impl Exit {
     /// The numeric exit code.
-    pub fn code(self) -> u8 {
+    pub(crate) fn code(self) -> u8 {
         match self {
             Exit::Ok => 0,
             Exit::WrongState => 1,
@@ -33,7 +33,7 @@ impl Exit {
     }
 
     /// How a finished child process ended: its own code, or 128 + n when a signal stopped it.
-    pub fn of_child(status: std::process::ExitStatus) -> Exit {
+    pub(crate) fn of_child(status: std::process::ExitStatus) -> Exit {
         use std::os::unix::process::ExitStatusExt;
         match (status.code(), status.signal()) {
             (Some(code), _) => u8::try_from(code).map_or(Exit::Command(1), Exit::Command),
@@ -43,7 +43,7 @@ impl Exit {
     }
 
     /// In words, for logs: "exited with code 7", "was killed by SIGTERM (exit code 143)".
-    pub fn describe(self) -> String {
+    pub(crate) fn describe(self) -> String {
         match self {
             Exit::Signal(n) => format!(
                 "was killed by {} (exit code {})",

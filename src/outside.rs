@@ -36,17 +36,12 @@ impl Outside {
     }
 
     /// The text as received, for comparing and branching, never for printing.
-    pub fn raw(&self) -> &str {
+    pub(crate) fn raw(&self) -> &str {
         &self.text
     }
 
-    /// Whether nothing was received.
-    pub fn is_empty(&self) -> bool {
-        self.text.is_empty()
-    }
-
     /// The shown form (escaped, one line, clipped) as a `String`.
-    pub fn shown(&self) -> String {
+    pub(crate) fn shown(&self) -> String {
         self.to_string()
     }
 }

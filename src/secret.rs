@@ -10,7 +10,7 @@ pub struct Secret(String);
 
 impl Secret {
     /// Wraps a credential.
-    pub fn new(value: impl Into<String>) -> Self {
+    pub(crate) fn new(value: impl Into<String>) -> Self {
         Self(value.into())
     }
 

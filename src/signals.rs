@@ -7,14 +7,14 @@ use crate::exit::Exit;
 
 /// The signals a long-running phase listens for. Registering them also stops them from
 /// killing the process, which matters for PID 1 in a container.
-pub struct Signals {
+pub(crate) struct Signals {
     interrupt: Signal,
     terminate: Signal,
 }
 
 /// Which signal arrived.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Caught {
+pub(crate) enum Caught {
     /// SIGINT.
     Interrupt,
     /// SIGTERM.
@@ -23,7 +23,7 @@ pub enum Caught {
 
 impl Caught {
     /// The signal number.
-    pub fn number(self) -> i32 {
+    pub(crate) fn number(self) -> i32 {
         match self {
             Caught::Interrupt => libc::SIGINT,
             Caught::Terminate => libc::SIGTERM,
@@ -31,12 +31,12 @@ impl Caught {
     }
 
     /// The conventional exit for a process stopped by this signal (128 + n).
-    pub fn exit(self) -> Exit {
+    pub(crate) fn exit(self) -> Exit {
         Exit::Signal(self.number())
     }
 
     /// The signal's name.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Caught::Interrupt => "SIGINT",
             Caught::Terminate => "SIGTERM",
@@ -45,7 +45,7 @@ impl Caught {
 
     /// Sends this signal to process `pid`.
     #[allow(unsafe_code)]
-    pub fn send_to(self, pid: u32) {
+    pub(crate) fn send_to(self, pid: u32) {
         let Ok(pid) = libc::pid_t::try_from(pid) else {
             return;
         };
@@ -58,7 +58,7 @@ impl Caught {
 
 impl Signals {
     /// Installs handlers for SIGINT and SIGTERM.
-    pub fn install() -> Result<Self> {
+    pub(crate) fn install() -> Result<Self> {
         let make = |kind| {
             signal(kind).map_err(|e| {
                 Error::Local(anyhow::Error::new(e).context("installing signal handlers"))
@@ -71,7 +71,7 @@ impl Signals {
     }
 
     /// Waits for the next SIGINT or SIGTERM.
-    pub async fn next(&mut self) -> Caught {
+    pub(crate) async fn next(&mut self) -> Caught {
         tokio::select! {
             _ = self.interrupt.recv() => Caught::Interrupt,
             _ = self.terminate.recv() => Caught::Terminate,

@@ -29,7 +29,7 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
 
 /// Parses `YYYY-MM-DDThh:mm:ss[.fff]Z` (UTC; a `+00:00` offset is accepted too).
 /// `None` for anything else: a time we cannot read is reported as unknown, never guessed.
-pub fn parse(text: &str) -> Option<SystemTime> {
+pub(crate) fn parse(text: &str) -> Option<SystemTime> {
     let text = text.trim();
     let rest = text
         .strip_suffix('Z')
@@ -90,23 +90,23 @@ pub fn format(t: SystemTime) -> String {
 }
 
 /// Milliseconds since the Unix epoch (0 before it), as the step state stores times.
-pub fn unix_ms(t: SystemTime) -> u64 {
+pub(crate) fn unix_ms(t: SystemTime) -> u64 {
     t.duration_since(UNIX_EPOCH)
         .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
 /// The time `ms` milliseconds after the Unix epoch.
-pub fn from_unix_ms(ms: u64) -> SystemTime {
+pub(crate) fn from_unix_ms(ms: u64) -> SystemTime {
     UNIX_EPOCH + Duration::from_millis(ms)
 }
 
 /// `t` rounded down to the whole second: the precision Salesforce keeps `lastModifiedDate` at.
-pub fn whole_second(t: SystemTime) -> SystemTime {
+pub(crate) fn whole_second(t: SystemTime) -> SystemTime {
     from_unix_ms(unix_ms(t) / 1000 * 1000)
 }
 
 /// Whole minutes from `since` to `now` (0 when `since` lies in the future: clocks differ).
-pub fn minutes_between(since: SystemTime, now: SystemTime) -> u64 {
+pub(crate) fn minutes_between(since: SystemTime, now: SystemTime) -> u64 {
     now.duration_since(since).unwrap_or_default().as_secs() / 60
 }
 

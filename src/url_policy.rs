@@ -6,7 +6,7 @@ use std::net::IpAddr;
 use reqwest::Url;
 
 /// True for hosts that may be reached over plain http: 127.0.0.0/8, ::1 and localhost.
-pub fn is_loopback_host(host: &str) -> bool {
+pub(crate) fn is_loopback_host(host: &str) -> bool {
     let bare = host.trim_start_matches('[').trim_end_matches(']');
     if bare.eq_ignore_ascii_case("localhost") {
         return true;
@@ -17,7 +17,7 @@ pub fn is_loopback_host(host: &str) -> bool {
 }
 
 /// Parses a URL and enforces HTTPS (plain http only for loopback hosts). `what` names the setting.
-pub fn secure_url(what: &str, raw: &str) -> Result<Url, String> {
+pub(crate) fn secure_url(what: &str, raw: &str) -> Result<Url, String> {
     let url = Url::parse(raw.trim())
         .map_err(|e| format!("{what} `{}` is not a valid URL: {e}", raw.trim()))?;
     let host = url
@@ -38,7 +38,7 @@ pub fn secure_url(what: &str, raw: &str) -> Result<Url, String> {
 }
 
 /// The origin (`scheme://host[:port]`) of a URL, without path or trailing slash.
-pub fn origin(url: &Url) -> String {
+pub(crate) fn origin(url: &Url) -> String {
     url.origin().ascii_serialization()
 }
 

@@ -1,24 +1,17 @@
 //! `mode: check`: the health check's outputs, annotations and summary rows.
 
-use crate::config::Config;
 use crate::error::Result;
 use crate::exit::Exit;
-use crate::github::{self, Console};
+use crate::github;
 use crate::ops::{
-    Report,
+    Op,
     health::{self, Verdict},
 };
 use crate::outside::Outside;
-use crate::salesforce::Salesforce;
 
 /// `mode: check`: the health check, its outputs, annotations and summary rows.
-pub(super) async fn check_mode(
-    sf: &mut Salesforce,
-    config: &Config,
-    console: Console,
-    report: &mut Report,
-) -> Result<Exit> {
-    let mut checked = health::check(sf, config, report).await?;
+pub(super) async fn check_mode(op: &mut Op<'_>) -> Result<Exit> {
+    let mut checked = health::check(op).await?;
     let changed = checked.changed.clone().unwrap_or_default();
     github::set_output("state", &checked.state.to_string())?;
     // One line, escaped like every other place that shows it.
@@ -32,11 +25,10 @@ pub(super) async fn check_mode(
             .map_or(String::new(), |m| m.to_string()),
     )?;
     github::set_output("healed", if checked.healed() { "true" } else { "false" })?;
-    report.details = checked.rows();
     if let Some(e) = checked.heal_failure.take() {
         return Err(e);
     }
-    let org = report.org.clone().unwrap_or_else(|| "the org".into());
+    let (console, org) = (op.console, op.report.org.as_deref().unwrap_or("the org"));
     match checked.verdict {
         Verdict::On => console.info("StoreConnect triggers are enabled"),
         // health::check already warned.

@@ -1,11 +1,11 @@
-//! The GitHub Action: main and post phases, told apart by the entrypoint path (argv[0]).
+//! The GitHub Action: main and post phases, told apart by the entrypoint path (`argv[0]`).
 //!
 //! `guard`: main saves `previous-state` to `GITHUB_STATE` before changing anything, disables and
 //! verifies; post signs in afresh from the inputs (tokens are never persisted), enables, verifies
 //! `true` and fails the step otherwise — also when main crashed and left no state. A write of
 //! main's that got no answer is kept in the state as `write-in-doubt`; post then settles it by
 //! what the org shows, or trusts no single read until it can no longer land
-//! ([`crate::ops::restore`]).
+//! ([`crate::ops::Op::restore`]).
 
 use std::time::Instant;
 
@@ -13,7 +13,7 @@ use crate::config::{Config, RawSettings};
 use crate::error::{Error, Result};
 use crate::exit::Exit;
 use crate::github::{self, Console};
-use crate::ops::Report;
+use crate::ops::{Op, Report};
 use crate::setting::State;
 use crate::signals::{Caught, Signals};
 
@@ -21,21 +21,21 @@ mod check;
 mod phases;
 
 /// Basename of the main entrypoint (`runs.entrypoint`).
-pub const MAIN_ENTRYPOINT: &str = "storeconnect-triggers-action-main";
+pub(crate) const MAIN_ENTRYPOINT: &str = "storeconnect-triggers-action-main";
 /// Basename of the post entrypoint (`runs.post-entrypoint`).
-pub const POST_ENTRYPOINT: &str = "storeconnect-triggers-action-post";
+pub(crate) const POST_ENTRYPOINT: &str = "storeconnect-triggers-action-post";
 /// The state key main writes before changing anything.
-pub const PREVIOUS_STATE: &str = "previous-state";
+pub(crate) const PREVIOUS_STATE: &str = "previous-state";
 /// The state key guard's main writes after its verified change: the value it left the org in.
-pub const MAIN_LEFT: &str = "main-left";
+pub(crate) const MAIN_LEFT: &str = "main-left";
 
 /// The state key main writes before each attempt of its write, and after it: the write's
 /// attempts still in doubt ([`crate::ops::InDoubt::to_text`]), empty when none.
-pub const WRITE_IN_DOUBT: &str = "write-in-doubt";
+pub(crate) const WRITE_IN_DOUBT: &str = "write-in-doubt";
 
 /// Which phase of the action runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Phase {
+pub(crate) enum Phase {
     /// `runs.entrypoint`.
     Main,
     /// `runs.post-entrypoint`.
@@ -43,8 +43,8 @@ pub enum Phase {
 }
 
 impl Phase {
-    /// The phase named by argv[0]'s basename, if it is one of the entrypoints.
-    pub fn from_program(argv0: &str) -> Option<Phase> {
+    /// The phase named by `argv[0]`'s basename, if it is one of the entrypoints.
+    pub(crate) fn from_program(argv0: &str) -> Option<Phase> {
         match argv0.rsplit('/').next().unwrap_or(argv0) {
             MAIN_ENTRYPOINT => Some(Phase::Main),
             POST_ENTRYPOINT => Some(Phase::Post),
@@ -55,7 +55,7 @@ impl Phase {
 
 /// The `mode` input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
+pub(crate) enum Mode {
     /// Disable in main, enable and verify in post.
     Guard,
     /// Fail when the triggers are off.
@@ -68,7 +68,7 @@ pub enum Mode {
 
 impl Mode {
     /// Parses the input (default `guard`).
-    pub fn parse(value: Option<&str>) -> Result<Mode> {
+    pub(crate) fn parse(value: Option<&str>) -> Result<Mode> {
         match value.map(|v| v.trim().to_ascii_lowercase()).as_deref() {
             None | Some("guard") => Ok(Mode::Guard),
             Some("check") => Ok(Mode::Check),
@@ -92,7 +92,7 @@ impl Mode {
 
 /// What a configuration error in the action should send people to: the step's `with:`, not
 /// the CLI's `--help`.
-pub const INPUTS_HINT: &str = "check the action's inputs (with:) in the workflow step; the README's Inputs table lists each input and the values it takes";
+pub(crate) const INPUTS_HINT: &str = "check the action's inputs (with:) in the workflow step; the README's Inputs table lists each input and the values it takes";
 
 /// A phase that failed: the error to report, and how the process ends (the error's own exit,
 /// or 128 + n when a signal stopped main).
@@ -111,7 +111,7 @@ impl From<Error> for Failed {
 }
 
 /// Runs one phase of the action: every outcome, success or failure, ends in one job summary.
-pub async fn run(phase: Phase) -> Exit {
+pub(crate) async fn run(phase: Phase) -> Exit {
     let console = Console::from_env();
     let started = Instant::now();
     let mut report = Report::new("configuration");
@@ -166,7 +166,7 @@ async fn run_phase(phase: Phase, console: Console, report: &mut Report) -> Resul
     console.group(&format!("StoreConnect triggers: {}", report.title));
     let result = match phase {
         Phase::Main => tokio::select! {
-            r = phases::main_phase(&config, console, mode, report) => r.map_err(Failed::from),
+            r = async { phases::main_phase(&mut Op::new(&config, console, report)?, mode).await } => r.map_err(Failed::from),
             caught = signals.next() => Err(cancelled_main(caught)),
         },
         Phase::Post => match phases::post_phase(&config, console, report, &mut signals).await {

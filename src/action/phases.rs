@@ -8,67 +8,66 @@ use crate::config::Config;
 use crate::error::Result;
 use crate::exit::Exit;
 use crate::github::{self, Console};
-use crate::ops::{self, InDoubt, Report, Writes, health, in_doubt};
-use crate::salesforce::Salesforce;
+use crate::ops::{self, InDoubt, Op, Report, Writes, health, in_doubt};
 use crate::setting::State;
 use crate::signals::{Caught, Signals};
 
 /// Main: the mode's one change (or the health check), verified, with its outputs.
-pub(super) async fn main_phase(
-    config: &Config,
-    console: Console,
-    mode: Mode,
-    report: &mut Report,
-) -> Result<Exit> {
-    let mut sf = ops::connect(config, console)?;
+pub(super) async fn main_phase(op: &mut Op<'_>, mode: Mode) -> Result<Exit> {
     match mode {
-        Mode::Check => check_mode(&mut sf, config, console, report).await,
-        Mode::Guard | Mode::Enable | Mode::Disable => {
-            let wanted = mode == Mode::Enable;
-            let guard = mode == Mode::Guard;
-            // Guard that writes (not a dry run): post must hear of its writes and what it left.
-            let saves_state = guard && !config.dry_run;
-            let mut found_off = false;
-            let writes = Writes::track(&mut sf, wanted, persist_writes(saves_state));
-            let changed = ops::change(&mut sf, config, wanted, report, |prepared| {
-                if guard {
-                    // Written before anything changes, so post can report it even if main dies next.
-                    github::save_state(PREVIOUS_STATE, &prepared.state.to_string())?;
-                    found_off = prepared.state != State::Valid(true);
-                }
-                github::set_output("previous-state", &prepared.state.to_string())?;
-                Ok(())
-            })
-            .await;
-            if found_off {
-                warn_already_off(&mut sf, config, console, report).await;
-            }
-            in_doubt::warn(
-                &writes.now(),
-                console,
-                guard.then_some("The post step of this action knows: it looks for that write in the org, writes true and watches the record until that write can no longer land."),
-            );
-            let after = changed?;
-            if saves_state {
-                github::save_state(MAIN_LEFT, &after.to_string())?;
-            }
-            github::set_output("state", &after.to_string())?;
-            github::set_output("changed", if report.changed { "true" } else { "false" })?;
-            console.info(&format!(
-                "{}: {} -> {after} ({})",
-                report
-                    .located
-                    .as_ref()
-                    .map_or(String::new(), |l| l.full_name()),
-                report.before.as_ref().map_or("?".into(), State::to_string),
-                report.action
-            ));
-            if saves_state {
-                console.info("The post step of this action will re-enable the triggers and verify them, however the job ends.");
-            }
-            Ok(Exit::Ok)
-        }
+        Mode::Check => check_mode(op).await,
+        Mode::Guard => change_mode(op, false, true).await,
+        Mode::Enable => change_mode(op, true, false).await,
+        Mode::Disable => change_mode(op, false, false).await,
     }
+}
+
+/// Sets `wanted` and verifies it, with the outputs; `guard` also saves for post what it found,
+/// what its writes left in doubt and what it left.
+async fn change_mode(op: &mut Op<'_>, wanted: bool, guard: bool) -> Result<Exit> {
+    // Guard that writes (not a dry run): post must hear of its writes and what it left.
+    let saves_state = guard && !op.config.dry_run;
+    let mut found_off = false;
+    let writes = Writes::track(&mut op.sf, wanted, persist_writes(saves_state));
+    let changed = op
+        .change(wanted, |prepared| {
+            if guard {
+                // Written before anything changes, so post can report it even if main dies next.
+                github::save_state(PREVIOUS_STATE, &prepared.state.to_string())?;
+                found_off = prepared.state != State::Valid(true);
+            }
+            github::set_output("previous-state", &prepared.state.to_string())?;
+            Ok(())
+        })
+        .await;
+    if found_off {
+        warn_already_off(op).await;
+    }
+    in_doubt::warn(
+        &writes.now(),
+        op.console,
+        guard.then_some("The post step of this action knows: it looks for that write in the org, writes true and watches the record until that write can no longer land."),
+    );
+    let after = changed?.after;
+    if saves_state {
+        github::save_state(MAIN_LEFT, &after.to_string())?;
+    }
+    github::set_output("state", &after.to_string())?;
+    let report = &op.report;
+    github::set_output("changed", if report.changed { "true" } else { "false" })?;
+    op.console.info(&format!(
+        "{}: {} -> {after} ({})",
+        report
+            .located
+            .as_ref()
+            .map_or(String::new(), |l| l.full_name()),
+        report.before.as_ref().map_or("?".into(), State::to_string),
+        report.action
+    ));
+    if saves_state {
+        op.console.info("The post step of this action will re-enable the triggers and verify them, however the job ends.");
+    }
+    Ok(Exit::Ok)
 }
 
 /// Where guard's main keeps what is in doubt: `write-in-doubt` in the step state, saved before
@@ -109,13 +108,13 @@ pub(super) async fn post_phase(
         SystemTime::now(),
     );
     let work = async {
-        let mut sf = ops::connect(config, console)?;
-        let after = ops::restore(&mut sf, config, console, report, &doubt, "main's write").await?;
+        let op = &mut Op::new(config, console, report)?;
+        let after = op.restore(&doubt, "main's write").await?;
         console.info(&format!(
             "StoreConnect triggers: {after} ({})",
-            report.action
+            op.report.action
         ));
-        warn_if_changed_since_main(&mut sf, config, console, report).await;
+        warn_if_changed_since_main(op).await;
         Ok(Exit::Ok)
     };
     tokio::pin!(work);
@@ -132,19 +131,23 @@ pub(super) async fn post_phase(
 
 /// Guard's main found the triggers off already: say who turned them off and when (one
 /// listMetadata call, made only in this case), since another job is probably maintaining the org.
-async fn warn_already_off(sf: &mut Salesforce, config: &Config, console: Console, report: &Report) {
-    let Some(located) = report.located.clone() else {
+async fn warn_already_off(op: &mut Op<'_>) {
+    let Some(located) = op.report.located.clone() else {
         return;
     };
-    let found = report.before.as_ref().map_or("?".into(), State::to_string);
-    let changed = if report.before == Some(State::Valid(false)) {
+    let found = op
+        .report
+        .before
+        .as_ref()
+        .map_or("?".into(), State::to_string);
+    let changed = if op.report.before == Some(State::Valid(false)) {
         // Main wrote nothing, so the record's last change is still the other party's.
-        Some(health::last_changed(sf, config, &located).await)
+        Some(health::last_changed(op, &located).await)
     } else {
         None
     };
     let who = changed.map_or(String::new(), |c| format!(" ({})", c.describe()));
-    console.warning(
+    op.console.warning(
         "Triggers were already off",
         &format!(
             "StoreConnect triggers were {found} before this job started{who}: another job may be maintaining this org (use one concurrency group per org). This job's post step will turn them on, possibly while that job still runs."
@@ -154,30 +157,24 @@ async fn warn_already_off(sf: &mut Salesforce, config: &Config, console: Console
 
 /// Guard's post: if the value post found is not the one main left, someone changed the setting
 /// in between; say so, and who and when when the record's last change is still theirs.
-async fn warn_if_changed_since_main(
-    sf: &mut Salesforce,
-    config: &Config,
-    console: Console,
-    report: &Report,
-) {
+async fn warn_if_changed_since_main(op: &mut Op<'_>) {
     let Some(left) = github::saved_state(MAIN_LEFT) else {
         return;
     };
-    let Some(found) = report.before.as_ref().map(State::to_string) else {
+    let Some(found) = op.report.before.as_ref().map(State::to_string) else {
         return;
     };
     if found == left {
         return;
     }
-    let who = match (&report.located, report.changed) {
+    let who = match (op.report.located.clone(), op.report.changed) {
         // Post wrote nothing, so the last change is the other party's.
-        (Some(located), false) => format!(
-            "; {}",
-            health::last_changed(sf, config, located).await.describe()
-        ),
+        (Some(located), false) => {
+            format!("; {}", health::last_changed(op, &located).await.describe())
+        }
         _ => String::new(),
     };
-    console.warning(
+    op.console.warning(
         "Setting changed during the job",
         &format!(
             "Main left the StoreConnect triggers {left}, but post found {found}: someone or something else changed the setting while this job ran{who}. Check that no other job maintains this org at the same time (one concurrency group per org)."

@@ -16,15 +16,15 @@ pub use parse::parse;
 #[derive(Debug)]
 pub(crate) struct CommandSpec {
     /// The word that names it.
-    pub name: &'static str,
+    pub(crate) name: &'static str,
     /// What follows the name in the usage line, e.g. `[--json]`.
-    pub args: &'static str,
+    pub(crate) args: &'static str,
     /// What it does, one help line each.
-    pub about: &'static [&'static str],
+    pub(crate) about: &'static [&'static str],
     /// Whether it takes `--json`.
-    pub json: bool,
+    pub(crate) json: bool,
     /// Whether [`COMMAND_ENV`] may name it: it needs no arguments.
-    pub from_env: bool,
+    pub(crate) from_env: bool,
 }
 
 /// Every command, in the order the help lists them.
@@ -93,7 +93,7 @@ pub(crate) fn names(filter: impl Fn(&CommandSpec) -> bool) -> String {
 
 /// What to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Command {
+pub(crate) enum Command {
     /// Print the state; exit 0 when enabled, 1 when disabled.
     Status {
         /// Print one JSON object instead of text.
@@ -123,7 +123,7 @@ pub enum Command {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cli {
     /// The command.
-    pub command: Command,
+    pub(crate) command: Command,
     /// `(setting, value)` pairs given as flags; they override the environment.
     pub overrides: Vec<(String, String)>,
 }
@@ -136,10 +136,10 @@ pub(crate) const COMMAND_ENV: &str = "STORECONNECT_COMMAND";
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct Chosen {
     /// What to parse.
-    pub args: Vec<OsString>,
+    pub(crate) args: Vec<OsString>,
     /// Set when [`COMMAND_ENV`] named a command but arguments were given (they win): why it was
     /// ignored, without repeating its value.
-    pub warning: Option<String>,
+    pub(crate) warning: Option<String>,
 }
 
 /// The arguments to parse: `args` as given, or, when there are none, the command named by

@@ -6,13 +6,13 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::exit::Exit;
 use crate::github::Console;
-use crate::ops::{self, Report, health::Verdict};
+use crate::ops::{Op, Report, health, health::Verdict};
 
 /// The CLI's `check`: exit 0 on (or off inside the grace window), 1 off past it or healed.
-pub async fn check(config: &Config, console: Console, json: bool) -> Result<Exit> {
+pub(crate) async fn check(config: &Config, console: Console, json: bool) -> Result<Exit> {
     let mut report = Report::new("check");
-    let found = match ops::connect(config, console) {
-        Ok(mut sf) => ops::health::check(&mut sf, config, &mut report).await,
+    let found = match Op::new(config, console, &mut report) {
+        Ok(mut op) => health::check(&mut op).await,
         Err(e) => Err(e),
     };
     let mut checked = match found {
@@ -89,7 +89,7 @@ pub async fn check(config: &Config, console: Console, json: bool) -> Result<Exit
 
 /// The one JSON object of a `check --json` that found no state: `"state":"unknown"`, the
 /// error's code, message and what to do, and the exit code. The same error goes to stderr.
-pub fn print_failure(error: &Error, org: Option<&str>) {
+pub(crate) fn print_failure(error: &Error, org: Option<&str>) {
     let mut object = serde_json::json!({
         "state": "unknown",
         "org": org,

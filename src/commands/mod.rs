@@ -5,14 +5,14 @@ mod check;
 mod preflight;
 mod run;
 
-pub use check::{check, print_failure as print_check_failure};
-pub use run::run;
+pub(crate) use check::{check, print_failure as print_check_failure};
+pub(crate) use run::run;
 
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::exit::Exit;
 use crate::github::Console;
-use crate::ops::{self, Report};
+use crate::ops::{self, Op, Report};
 use crate::setting::{Observed, State};
 
 /// The word for a state in `--json` output and the `status` line.
@@ -43,10 +43,9 @@ fn print_report(report: &Report) {
 }
 
 /// `status`: exit 0 when enabled, 1 when disabled.
-pub async fn status(config: &Config, console: Console, json: bool) -> Result<Exit> {
-    let mut sf = ops::connect(config, console)?;
+pub(crate) async fn status(config: &Config, console: Console, json: bool) -> Result<Exit> {
     let mut report = Report::new("status");
-    let Observed { located, state } = ops::read(&mut sf, config, &mut report).await?;
+    let Observed { located, state } = Op::new(config, console, &mut report)?.read().await?;
     let word = json_state(&state);
     if json {
         let object = serde_json::json!({
@@ -82,11 +81,11 @@ pub async fn status(config: &Config, console: Console, json: bool) -> Result<Exi
 }
 
 /// `enable` / `disable`.
-pub async fn set(config: &Config, console: Console, wanted: bool) -> Result<Exit> {
-    let mut sf = ops::connect(config, console)?;
+pub(crate) async fn set(config: &Config, console: Console, wanted: bool) -> Result<Exit> {
     let mut report = Report::new(if wanted { "enable" } else { "disable" });
-    let writes = ops::Writes::track(&mut sf, wanted, Box::new(|_| Ok(())));
-    let changed = ops::change(&mut sf, config, wanted, &mut report, |_| Ok(())).await;
+    let mut op = Op::new(config, console, &mut report)?;
+    let writes = ops::Writes::track(&mut op.sf, wanted, Box::new(|_| Ok(())));
+    let changed = op.change(wanted, |_| Ok(())).await;
     ops::in_doubt::warn(&writes.now(), console, None);
     changed?;
     print_report(&report);

@@ -19,7 +19,7 @@ use crate::outside::Outside;
 const HEAD_BYTES: usize = 256;
 
 /// Refuses (exit 2) a `program` the kernel would not start, saying why.
-pub fn check(program: &OsStr) -> Result<()> {
+pub(crate) fn check(program: &OsStr) -> Result<()> {
     let shown = Outside::name(program.to_string_lossy().into_owned());
     let refuse = |why: String| Err(Error::usage(format!("cannot run `{shown}`: {why}")));
     let path = match find(program) {

@@ -9,7 +9,7 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::exit::Exit;
 use crate::github::Console;
-use crate::ops::{self, Report, Writes};
+use crate::ops::{Op, Report, Writes};
 use crate::setting::State;
 use crate::signals::{Caught, Signals};
 
@@ -43,7 +43,7 @@ fn find_program(program: &OsString) -> Option<std::path::PathBuf> {
 
 /// `run -- CMD`: disable, run CMD, then always enable and verify. Exits with CMD's code unless
 /// restoring failed.
-pub async fn run(config: &Config, console: Console, argv: &[OsString]) -> Result<Exit> {
+pub(crate) async fn run(config: &Config, console: Console, argv: &[OsString]) -> Result<Exit> {
     let shown = argv
         .iter()
         .map(|a| shell_quote(&a.to_string_lossy()))
@@ -63,19 +63,19 @@ pub async fn run(config: &Config, console: Console, argv: &[OsString]) -> Result
         )));
     }
     let mut signals = Signals::install()?;
-    let mut sf = ops::connect(config, console)?;
     let mut report = Report::new("run: disable");
-    let writes = Writes::track(&mut sf, false, Box::new(|_| Ok(())));
+    let mut op = Op::new(config, console, &mut report)?;
+    let writes = Writes::track(&mut op.sf, false, Box::new(|_| Ok(())));
     let disabled = tokio::select! {
-        r = ops::change(&mut sf, config, false, &mut report, |_| Ok(())) => Some(r),
+        r = op.change(false, |_| Ok(())) => Some(r),
         caught = signals.next() => {
             console.warning("Interrupted", &format!("{} while disabling; restoring before exit", caught.name()));
             None
         }
     };
-    let previous = report.before.clone();
+    let previous = op.report.before.clone();
     if config.dry_run {
-        print_report(&report);
+        print_report(op.report);
         crate::output::out(format_args!(
             "dry run: would run `{shown}`, then set true and verify; nothing was run or written"
         ));
@@ -88,33 +88,27 @@ pub async fn run(config: &Config, console: Console, argv: &[OsString]) -> Result
     }
     let outcome = match disabled {
         // Nothing was located or read: nothing to restore, and CMD must not run unguarded.
-        Some(Err(e)) if report.before.is_none() => return Err(e),
+        Some(Err(e)) if op.report.before.is_none() => return Err(e),
         Some(Err(e)) => Err(e),
         Some(Ok(_)) => {
-            print_report(&report);
+            print_report(op.report);
             run_child(argv, &shown, &mut signals, console).await
         }
         None => Err(Error::Local(anyhow::anyhow!(
             "interrupted before `{shown}` started"
         ))),
     };
-    // Restore whatever happened above, under a fresh deadline, with the names already found.
-    let restore_config = ops::pinned(config, report.located.as_ref());
-    let mut restore = Report::new("run: enable");
-    // The names are known (and were printed) already: print them once per run.
-    restore.located = report.located.clone();
-    let restored = ops::restore(
-        &mut sf,
-        &restore_config,
-        console,
-        &mut restore,
-        &writes.now(),
-        "the write that disabled them",
-    )
-    .await;
+    // Restore whatever happened above, under a fresh deadline, with the names already found
+    // (and printed: they are shown once per run).
+    op.pin();
+    op.report.follow_with("run: enable");
+    let restored = op
+        .restore(&writes.now(), "the write that disabled them")
+        .await;
+    let restore = &op.report;
     match &restored {
         Ok(_) => {
-            print_report(&restore);
+            print_report(restore);
             console.info(&format!(
                 "Triggers restored to true (verified); before the run they were {}",
                 previous.map_or("unknown".into(), |p| p.to_string())

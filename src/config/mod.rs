@@ -9,36 +9,36 @@ use crate::salesforce::auth::Credentials;
 use crate::setting::Pins;
 
 mod env;
-pub(crate) mod raw;
+mod raw;
 pub(crate) mod settings;
-pub(crate) mod sign_in;
+mod sign_in;
 mod validate;
 
-pub(crate) use raw::MAX_VALUE_CHARS;
+use raw::MAX_VALUE_CHARS;
 pub use raw::RawSettings;
 pub use settings::SETTING_NAMES;
-pub(crate) use settings::{MAX_DISABLED_MINUTES_LIMIT, MAX_TIMEOUT_SECS, Setting};
-pub(crate) use sign_in::SignIn;
+use settings::{MAX_DISABLED_MINUTES_LIMIT, MAX_TIMEOUT_SECS, Setting};
+use sign_in::SignIn;
 pub(crate) use validate::api_name;
-pub(crate) use validate::parse_bool;
+use validate::parse_bool;
 
 /// Validated configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
     /// How to sign in.
-    pub credentials: Credentials,
+    pub(crate) credentials: Credentials,
     /// API version, e.g. `66.0`.
-    pub api_version: String,
+    pub(crate) api_version: String,
     /// Pinned names.
-    pub pins: Pins,
+    pub(crate) pins: Pins,
     /// Deadline for each Salesforce operation.
-    pub timeout: Duration,
+    pub(crate) timeout: Duration,
     /// Find and read, report, change nothing.
-    pub dry_run: bool,
+    pub(crate) dry_run: bool,
     /// Health check: triggers off for less than this many minutes pass with a warning.
-    pub max_disabled_minutes: u64,
+    pub(crate) max_disabled_minutes: u64,
     /// Health check: past the grace window, turn the triggers on (and still fail).
-    pub heal: bool,
+    pub(crate) heal: bool,
 }
 
 /// The table entry of a setting this module knows exists.

@@ -24,7 +24,7 @@ pub struct RawSettings {
     /// Where relative paths start (the action's workspace); `None`: the current directory.
     base_dir: Option<PathBuf>,
     /// The action's `mode` input (unused by the CLI).
-    pub mode: Option<String>,
+    pub(crate) mode: Option<String>,
 }
 
 impl fmt::Debug for RawSettings {
@@ -42,7 +42,7 @@ impl fmt::Debug for RawSettings {
 
 impl RawSettings {
     /// Reads settings from `(name, value)` pairs whose names start with `prefix`
-    /// (`STORECONNECT_` or `INPUT_`) through envy ([`EnvSettings`]). Empty and whitespace-only
+    /// (`STORECONNECT_` or `INPUT_`) through envy (`EnvSettings`). Empty and whitespace-only
     /// values are dropped; two variables for one setting (`INPUT_DRY_RUN`, `INPUT_DRY-RUN`) are
     /// refused by name.
     pub fn from_pairs(
@@ -90,19 +90,19 @@ impl RawSettings {
     }
 
     /// Reads `STORECONNECT_*` from the process environment.
-    pub fn from_env() -> Result<Self, Error> {
+    pub(crate) fn from_env() -> Result<Self, Error> {
         Self::from_env_prefixed("STORECONNECT_")
     }
 
     /// Reads the settings named `prefix` + name from the process environment. Variables that
     /// are not ours are ignored whatever bytes they hold; one of ours that is not UTF-8 is a
     /// configuration error naming the variable (never its value, which may be a secret).
-    pub fn from_env_prefixed(prefix: &str) -> Result<Self, Error> {
+    pub(crate) fn from_env_prefixed(prefix: &str) -> Result<Self, Error> {
         Self::from_pairs(prefix, env_pairs(prefix, std::env::vars_os())?)
     }
 
     /// Reads the action's inputs (`INPUT_*`); relative paths start at the workspace.
-    pub fn from_action_inputs() -> Result<Self, Error> {
+    pub(crate) fn from_action_inputs() -> Result<Self, Error> {
         let mut raw = Self::from_env_prefixed("INPUT_")?;
         if let Some(name) = raw.sources.get("target-org") {
             return Err(Error::usage(format!(
@@ -129,13 +129,13 @@ impl RawSettings {
     }
 
     /// Where the setting `name` was set: its variable or flag (the name itself when unset).
-    pub fn source<'a>(&'a self, name: &'a str) -> &'a str {
+    pub(crate) fn source<'a>(&'a self, name: &'a str) -> &'a str {
         self.sources.get(name).map_or(name, String::as_str)
     }
 
     /// The setting `name` as a path: relative paths start at the action's workspace, or for the
     /// command line at the current directory.
-    pub fn path(&self, name: &str) -> Option<PathBuf> {
+    pub(crate) fn path(&self, name: &str) -> Option<PathBuf> {
         let path = Path::new(self.get(name)?);
         Some(match &self.base_dir {
             Some(base) if path.is_relative() => base.join(path),
@@ -144,22 +144,22 @@ impl RawSettings {
     }
 
     /// The value of the setting `name`, if set (not its default).
-    pub fn get(&self, name: &str) -> Option<&str> {
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
         self.values.get(name).map(Secret::expose)
     }
 
     /// The value of the setting `name` as a secret, if set.
-    pub fn secret(&self, name: &str) -> Option<&Secret> {
+    pub(crate) fn secret(&self, name: &str) -> Option<&Secret> {
         self.values.get(name)
     }
 
     /// The value of `setting`, or its default from the table.
-    pub fn get_or_default(&self, setting: &Setting) -> Option<&str> {
+    pub(crate) fn get_or_default(&self, setting: &Setting) -> Option<&str> {
         self.get(setting.name).or(setting.default)
     }
 
     /// The access token, when one was given (to mask it before anything else happens).
-    pub fn access_token(&self) -> Option<&Secret> {
+    pub(crate) fn access_token(&self) -> Option<&Secret> {
         self.secret("access-token")
     }
 }

@@ -12,7 +12,7 @@ pub(crate) const MAX_DISABLED_MINUTES_LIMIT: u64 = 525_600;
 
 /// What kind of value a setting takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     /// `true`/`false` (see [`TRUE_WORDS`] and [`FALSE_WORDS`]); as a flag, the value may be left out.
     Bool,
     /// A whole number.
@@ -29,21 +29,21 @@ pub enum Kind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Setting {
     /// Kebab-case name, as used in error messages, e.g. `instance-url`.
-    pub name: &'static str,
+    pub(crate) name: &'static str,
     /// Environment variable of the CLI, e.g. `STORECONNECT_INSTANCE_URL`.
     pub env: &'static str,
     /// The action's input (`with:`), e.g. `instance-url`; the runner passes it as `INPUT_INSTANCE-URL`.
-    pub input: &'static str,
+    pub(crate) input: &'static str,
     /// The command-line flag, e.g. `--instance-url`.
     pub flag: &'static str,
     /// The value used when the setting is unset, if any.
-    pub default: Option<&'static str>,
+    pub(crate) default: Option<&'static str>,
     /// A credential: never shown in `Debug` output, logs or errors.
-    pub secret: bool,
+    pub(crate) secret: bool,
     /// What kind of value it takes.
-    pub kind: Kind,
+    pub(crate) kind: Kind,
     /// What it means (Markdown: backticks are dropped for `--help`).
-    pub help: &'static str,
+    pub(crate) help: &'static str,
 }
 
 macro_rules! setting {

@@ -5,18 +5,16 @@
 
 mod changed;
 
-use super::Report;
-use crate::config::Config;
+use super::Op;
 use crate::error::{Error, Result};
 use crate::exit::Exit;
 use crate::outside::Outside;
-use crate::salesforce::Salesforce;
 use crate::setting::{Located, Observed, State};
-pub use changed::{Changed, last_changed};
+pub(crate) use changed::{Changed, last_changed};
 
 /// The verdict of a health check.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Verdict {
+pub(crate) enum Verdict {
     /// The triggers are on.
     On,
     /// Off, but for less than `max-disabled-minutes`: probably a maintenance job in progress.
@@ -31,31 +29,31 @@ pub enum Verdict {
 
 /// What a health check found and did.
 #[derive(Debug)]
-pub struct Checked {
+pub(crate) struct Checked {
     /// Resolved names.
-    pub located: Located,
+    pub(crate) located: Located,
     /// The value the check found (before any heal).
-    pub state: State,
+    pub(crate) state: State,
     /// Who and when (only looked up when the triggers are not on).
-    pub changed: Option<Changed>,
+    pub(crate) changed: Option<Changed>,
     /// Minutes since the last change, when the triggers are off and the time is known.
-    pub disabled_minutes: Option<u64>,
+    pub(crate) disabled_minutes: Option<u64>,
     /// The verdict.
-    pub verdict: Verdict,
+    pub(crate) verdict: Verdict,
     /// A heal that failed: the triggers may still be off. Callers report what was found
     /// (outputs, JSON) first, then fail with this error.
-    pub heal_failure: Option<Error>,
+    pub(crate) heal_failure: Option<Error>,
 }
 
 impl Checked {
     /// Whether the triggers were turned on and verified.
-    pub fn healed(&self) -> bool {
+    pub(crate) fn healed(&self) -> bool {
         self.verdict == Verdict::Healed
     }
 
     /// The exit: 0 on or inside the grace window, 1 otherwise (also when healed, so
     /// someone hears about it).
-    pub fn exit(&self) -> Exit {
+    pub(crate) fn exit(&self) -> Exit {
         match self.verdict {
             Verdict::On | Verdict::WithinGrace => Exit::Ok,
             Verdict::Off | Verdict::Healed | Verdict::WouldHeal => Exit::WrongState,
@@ -63,7 +61,7 @@ impl Checked {
     }
 
     /// One line: "off since 2026-12-01T01:02:03Z (42 minutes), last changed by Jane Admin".
-    pub fn summary_line(&self) -> String {
+    pub(crate) fn summary_line(&self) -> String {
         let found = match &self.state {
             State::Valid(true) => return "on".into(),
             State::Valid(false) => "off".to_string(),
@@ -84,7 +82,7 @@ impl Checked {
     }
 
     /// `(label, value)` rows for the job summary table.
-    pub fn rows(&self) -> Vec<(String, String)> {
+    pub(crate) fn rows(&self) -> Vec<(String, String)> {
         let changed = self.changed.clone().unwrap_or_default();
         vec![
             ("State".into(), self.state.to_string()),
@@ -110,12 +108,18 @@ impl Checked {
 }
 
 /// Runs a health check: read (SOQL); when not on, who/when (listMetadata); the grace window;
-/// with `heal`, turn on and verify. `report` gets the read and what the heal did; a failed heal
-/// is returned in [`Checked::heal_failure`].
-pub async fn check(sf: &mut Salesforce, config: &Config, report: &mut Report) -> Result<Checked> {
-    let Observed { located, state } = super::read(sf, config, report).await?;
+/// with `heal`, turn on and verify. The report gets the read, what the heal did and the
+/// check's rows ([`Checked::rows`]); a failed heal is returned in [`Checked::heal_failure`].
+pub(crate) async fn check(op: &mut Op<'_>) -> Result<Checked> {
+    let checked = check_and_heal(op).await?;
+    op.report.details = checked.rows();
+    Ok(checked)
+}
+
+async fn check_and_heal(op: &mut Op<'_>) -> Result<Checked> {
+    let Observed { located, state } = op.read().await?;
     if state == State::Valid(true) {
-        report.action = "checked: triggers are on".into();
+        op.report.action = "checked: triggers are on".into();
         return Ok(Checked {
             located,
             state,
@@ -125,26 +129,27 @@ pub async fn check(sf: &mut Salesforce, config: &Config, report: &mut Report) ->
             heal_failure: None,
         });
     }
-    let changed = last_changed(sf, config, &located).await;
+    let changed = last_changed(op, &located).await;
     let disabled_minutes = changed.minutes_ago();
     let mut checked = Checked {
-        located: located.clone(),
+        located,
         state: state.clone(),
         changed: Some(changed),
         disabled_minutes,
         verdict: Verdict::Off,
         heal_failure: None,
     };
-    let org = report.org.clone().unwrap_or_else(|| "the org".into());
+    let config = &op.config;
+    let org = op.report.org.clone().unwrap_or_else(|| "the org".into());
     let within_grace = state == State::Valid(false)
         && disabled_minutes.is_some_and(|m| m < config.max_disabled_minutes);
     if within_grace {
         checked.verdict = Verdict::WithinGrace;
-        report.action = format!(
+        op.report.action = format!(
             "checked: off for less than max-disabled-minutes ({}); not failing",
             config.max_disabled_minutes
         );
-        sf.console().warning(
+        op.console.warning(
             "StoreConnect triggers are off (maintenance in progress?)",
             &format!(
                 "StoreConnect triggers are {} on {org}: less than max-disabled-minutes ({}), so probably a maintenance job in another pipeline is still running. Not failing; a later check fails if they stay off.",
@@ -155,41 +160,40 @@ pub async fn check(sf: &mut Salesforce, config: &Config, report: &mut Report) ->
         return Ok(checked);
     }
     if !config.heal {
-        report.action = format!("checked: triggers are OFF ({})", checked.summary_line());
+        op.report.action = format!("checked: triggers are OFF ({})", checked.summary_line());
         return Ok(checked);
     }
     if config.dry_run {
         checked.verdict = Verdict::WouldHeal;
-        report.action = format!(
+        op.report.action = format!(
             "dry run: found {}; would turn the triggers on; nothing written",
             checked.summary_line()
         );
         return Ok(checked);
     }
-    // Heal under a fresh deadline, with the names already found (no second discovery).
-    let heal_config = super::pinned(config, Some(&located));
-    let mut heal = Report::new("heal");
-    heal.located = Some(located.clone());
-    match super::change(sf, &heal_config, true, &mut heal, |_| Ok(())).await {
+    // Heal under a fresh deadline, with the names already found (no second discovery); the
+    // report keeps what the check found before it.
+    op.pin();
+    let found = op.report.before.clone();
+    let healed = op.change(true, |_| Ok(())).await;
+    op.report.before = found;
+    op.report.action = match healed {
         Ok(_) => {
             checked.verdict = Verdict::Healed;
-            report.after = heal.after.clone();
-            report.changed = heal.changed;
-            report.action = format!(
+            format!(
                 "healed: found {}; set true and verified by read-back",
                 checked.summary_line()
-            );
-            Ok(checked)
+            )
         }
         Err(e) => {
-            report.action = format!(
+            checked.heal_failure = Some(e.may_still_be_off(Some(&org)));
+            format!(
                 "heal FAILED: found {}; the triggers may still be off",
                 checked.summary_line()
-            );
-            checked.heal_failure = Some(e.may_still_be_off(Some(&org)));
-            Ok(checked)
+            )
         }
-    }
+    };
+    Ok(checked)
 }
 
 #[cfg(test)]

@@ -15,11 +15,11 @@ use crate::timestamp::{self, from_unix_ms, unix_ms};
 
 /// How long after it was sent Salesforce may still apply a request whose answer never came:
 /// its documented limit for one API call (REST and SOAP calls time out after 10 minutes).
-pub const SERVER_CALL_LIMIT: Duration = Duration::from_secs(600);
+pub(crate) const SERVER_CALL_LIMIT: Duration = Duration::from_secs(600);
 
 /// [`SERVER_CALL_LIMIT`]; debug builds (the test suite) may shorten it with
 /// `STORECONNECT_TEST_CALL_LIMIT_MS`, so tests need not wait 10 minutes. Release builds ignore it.
-pub fn server_call_limit() -> Duration {
+pub(crate) fn server_call_limit() -> Duration {
     #[cfg(debug_assertions)]
     {
         if let Some(ms) = std::env::var("STORECONNECT_TEST_CALL_LIMIT_MS")
@@ -43,7 +43,7 @@ struct Attempt {
 /// The attempts of one write of `wrote` that are still unobserved: sent, never answered, and
 /// never seen applied.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InDoubt {
+pub(crate) struct InDoubt {
     wrote: bool,
     /// Oldest first.
     attempts: Vec<Attempt>,
@@ -57,7 +57,7 @@ const FOLLOWED: &str = "then-answered";
 
 impl InDoubt {
     /// No write of `wrote` in doubt.
-    pub fn none(wrote: bool) -> Self {
+    pub(crate) fn none(wrote: bool) -> Self {
         InDoubt {
             wrote,
             attempts: Vec::new(),
@@ -67,22 +67,22 @@ impl InDoubt {
 
     /// Whether no attempt is in doubt.
     #[cfg(test)]
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.attempts.is_empty()
     }
 
     /// The value the write sets.
-    pub fn wrote(&self) -> bool {
+    pub(crate) fn wrote(&self) -> bool {
         self.wrote
     }
 
     /// How many attempts are still unobserved.
-    pub fn unobserved(&self) -> usize {
+    pub(crate) fn unobserved(&self) -> usize {
         self.attempts.len()
     }
 
     /// Takes in one stage of an attempt, at `now`.
-    pub fn record(&mut self, stage: WriteStage, now: SystemTime) {
+    pub(crate) fn record(&mut self, stage: WriteStage, now: SystemTime) {
         match stage {
             WriteStage::Sending { latest_send } => {
                 self.attempts.push(Attempt {
@@ -111,13 +111,13 @@ impl InDoubt {
     }
 
     /// When the first unobserved attempt was sent (at the earliest).
-    pub fn sent(&self) -> Option<SystemTime> {
+    pub(crate) fn sent(&self) -> Option<SystemTime> {
         self.attempts.first().map(|a| a.after)
     }
 
     /// Until when Salesforce may still apply one of the attempts: the latest possible send plus
     /// the server's call limit. The one place that horizon is computed.
-    pub fn until(&self) -> Option<SystemTime> {
+    pub(crate) fn until(&self) -> Option<SystemTime> {
         self.attempts
             .iter()
             .map(|a| a.before)
@@ -126,20 +126,20 @@ impl InDoubt {
     }
 
     /// Whether nothing is in doubt any more at `now`: no attempt, or all past [`InDoubt::until`].
-    pub fn is_over(&self, now: SystemTime) -> bool {
+    pub(crate) fn is_over(&self, now: SystemTime) -> bool {
         self.until().is_none_or(|until| now >= until)
     }
 
     /// Whether observation can settle the doubt: one unobserved attempt, and nothing of ours
     /// written after it that could explain what the org shows.
-    pub fn can_be_shown(&self) -> bool {
+    pub(crate) fn can_be_shown(&self) -> bool {
         self.attempts.len() == 1 && !self.followed
     }
 
     /// Whether the record, read before anything else of ours was written, shows that the one
     /// unobserved attempt landed: it holds the written value, and its `lastModifiedDate` is not
     /// before the attempt left (to the second, the precision Salesforce keeps it at).
-    pub fn shown_by(&self, value: &State, last_modified: Option<SystemTime>) -> bool {
+    pub(crate) fn shown_by(&self, value: &State, last_modified: Option<SystemTime>) -> bool {
         let Some(attempt) = self.attempts.first().filter(|_| self.can_be_shown()) else {
             return false;
         };
@@ -150,7 +150,7 @@ impl InDoubt {
     /// The step-state text: empty when nothing is in doubt, else the value written, each
     /// unobserved attempt as `after-before` in Unix milliseconds, and [`FOLLOWED`] when an
     /// answered attempt came after them. E.g. `false 1796086923456-1796086925001`.
-    pub fn to_text(&self) -> String {
+    pub(crate) fn to_text(&self) -> String {
         if self.attempts.is_empty() {
             return String::new();
         }
@@ -169,7 +169,7 @@ impl InDoubt {
     /// Reads [`InDoubt::to_text`]'s text saved by main: nothing (or an empty text) is no doubt;
     /// a text that cannot be read is the worst case, a write of `false` sent just now (`now`)
     /// that no observation can settle.
-    pub fn from_state(text: Option<&str>, now: SystemTime) -> Self {
+    pub(crate) fn from_state(text: Option<&str>, now: SystemTime) -> Self {
         let text = text.map(str::trim).unwrap_or_default();
         if text.is_empty() {
             return InDoubt::none(false);
@@ -207,7 +207,7 @@ impl InDoubt {
     }
 
     /// "a write of false sent at 2026-12-01T01:02:03Z" (the first unobserved attempt).
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         let sent = self.sent().map_or("?".into(), timestamp::format);
         match self.attempts.len() {
             0 | 1 => format!("a write of {} sent at {sent}", self.wrote),
@@ -217,7 +217,7 @@ impl InDoubt {
 }
 
 /// The call limit in words: "10 minutes", or seconds when shortened for tests.
-pub fn limit_words() -> String {
+pub(crate) fn limit_words() -> String {
     let limit = server_call_limit();
     if limit.as_secs() >= 60 && limit.as_millis().is_multiple_of(60_000) {
         format!("{} minutes", limit.as_secs() / 60)
@@ -229,16 +229,16 @@ pub fn limit_words() -> String {
 /// What one connection's writes of one value leave in doubt, kept up to date as its attempts
 /// happen (see [`Writes::track`]).
 #[derive(Debug, Clone)]
-pub struct Writes(Arc<Mutex<InDoubt>>);
+pub(crate) struct Writes(Arc<Mutex<InDoubt>>);
 
 /// Told the new [`InDoubt`] after each stage; an error (e.g. the step state could not be saved)
 /// before an attempt stops it from being sent.
-pub type Persist = Box<dyn FnMut(&InDoubt) -> Result<(), String> + Send>;
+pub(crate) type Persist = Box<dyn FnMut(&InDoubt) -> Result<(), String> + Send>;
 
 impl Writes {
     /// Records the writes of `wrote` that `sf` sends from now on; `persist` (the action's step
     /// state) is told each time what is in doubt.
-    pub fn track(sf: &mut Salesforce, wrote: bool, mut persist: Persist) -> Self {
+    pub(crate) fn track(sf: &mut Salesforce, wrote: bool, mut persist: Persist) -> Self {
         let writes = Writes(Arc::new(Mutex::new(InDoubt::none(wrote))));
         let shared = writes.clone();
         sf.set_write_journal(Box::new(move |stage| {
@@ -253,14 +253,14 @@ impl Writes {
     }
 
     /// What is in doubt now.
-    pub fn now(&self) -> InDoubt {
+    pub(crate) fn now(&self) -> InDoubt {
         self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 }
 
 /// Warns when a write got no answer and may still be applied; `follow_up` says who will deal
 /// with it (otherwise the user is told when to check).
-pub fn warn(doubt: &InDoubt, console: Console, follow_up: Option<&str>) {
+pub(crate) fn warn(doubt: &InDoubt, console: Console, follow_up: Option<&str>) {
     let Some(until) = doubt.until().map(timestamp::format) else {
         return;
     };

@@ -3,31 +3,31 @@
 use std::time::Duration;
 
 use crate::github::{md_cell, md_code};
-use crate::setting::{Located, State};
+use crate::setting::{Applied, Located, State};
 
 /// The result of reading or changing the setting, for terminal output and job summaries.
 #[derive(Debug, Clone, Default)]
 pub struct Report {
     /// Heading, e.g. "disable" or "guard (post)".
-    pub title: String,
+    pub(crate) title: String,
     /// The org host, once known.
-    pub org: Option<String>,
+    pub(crate) org: Option<String>,
     /// The resolved names, once known.
-    pub located: Option<Located>,
+    pub(crate) located: Option<Located>,
     /// The value before.
-    pub before: Option<State>,
+    pub(crate) before: Option<State>,
     /// The value read back at the end.
-    pub after: Option<State>,
+    pub(crate) after: Option<State>,
     /// Whether a write was sent.
-    pub changed: bool,
+    pub(crate) changed: bool,
     /// What was done, in words.
     pub action: String,
     /// How long it took.
-    pub duration: Duration,
+    pub(crate) duration: Duration,
     /// The failure and what to do next.
     pub failure: Option<(String, Option<String>)>,
     /// For guard's post: the value main saved before the job changed anything.
-    pub before_job: Option<String>,
+    pub(crate) before_job: Option<String>,
     /// Extra `(label, value)` rows, e.g. a health check's who/when/healed.
     pub details: Vec<(String, String)>,
 }
@@ -42,6 +42,47 @@ impl Report {
             title: title.to_string(),
             ..Self::default()
         }
+    }
+
+    /// Starts over as the report of the operation that follows this one (`title`, e.g. a
+    /// restore after a change), keeping the names already resolved so they are not shown again.
+    pub(crate) fn follow_with(&mut self, title: &str) {
+        *self = Report {
+            located: self.located.take(),
+            ..Report::new(title)
+        };
+    }
+
+    /// Records the resolved names; `false` when it holds them already.
+    pub(super) fn resolved(&mut self, located: &Located) -> bool {
+        let known = self.located.as_ref();
+        if known.is_some_and(|known| known.pin_line() == located.pin_line()) {
+            return false;
+        }
+        self.located = Some(located.clone());
+        true
+    }
+
+    /// Records a read: the value is both before and after.
+    pub(super) fn read(&mut self, state: &State) {
+        self.before = Some(state.clone());
+        self.after = Some(state.clone());
+        self.action = "read".into();
+    }
+
+    /// Records a change to `wanted` (`dry_run`: one that was only looked at): what it read
+    /// back, whether it wrote (over the report's life) and what was done, in words.
+    pub(super) fn applied(&mut self, applied: &Applied, wanted: bool, dry_run: bool) {
+        self.after = Some(applied.after.clone());
+        self.changed |= applied.changed;
+        self.action = match (dry_run, applied.changed) {
+            (true, _) if applied.after == State::Valid(wanted) => {
+                format!("dry run: already {wanted}, nothing would be written")
+            }
+            (true, _) => format!("dry run: would set {wanted}; nothing written"),
+            (false, true) => format!("set {wanted}; verified by read-back"),
+            (false, false) => format!("already {wanted}; nothing written"),
+        };
     }
 
     /// Markdown for `GITHUB_STEP_SUMMARY`.

@@ -3,43 +3,36 @@
 
 use std::time::{Duration, SystemTime};
 
+use super::Op;
 use super::in_doubt::{InDoubt, SERVER_CALL_LIMIT, limit_words};
-use super::{Report, change, overwrite, pinned, resolved, start};
 use crate::backoff::Backoff;
-use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::github::Console;
+use crate::salesforce::Deadline;
 use crate::salesforce::metadata;
-use crate::salesforce::{Deadline, Salesforce};
 use crate::setting::{self, State};
 use crate::timestamp;
 
-/// Restores `true` and verifies it. While `doubt` holds attempts of an earlier write (`what`,
-/// e.g. "main's write") that may still land: if the org shows it landed, restores as usual;
-/// otherwise [`restore_in_doubt`]. With nothing in doubt, one [`change`].
-pub async fn restore(
-    sf: &mut Salesforce,
-    config: &Config,
-    console: Console,
-    report: &mut Report,
-    doubt: &InDoubt,
-    what: &str,
-) -> Result<State> {
-    if doubt.is_over(SystemTime::now()) {
-        return change(sf, config, true, report, |_| Ok(())).await;
+impl Op<'_> {
+    /// Restores `true` and verifies it. While `doubt` holds attempts of an earlier write
+    /// (`what`, e.g. "main's write") that may still land: if the org shows it landed, restores
+    /// as usual; otherwise [`restore_in_doubt`]. With nothing in doubt, one [`Op::change`].
+    pub(crate) async fn restore(&mut self, doubt: &InDoubt, what: &str) -> Result<State> {
+        if doubt.is_over(SystemTime::now()) {
+            return Ok(self.change(true, |_| Ok(())).await?.after);
+        }
+        let look = first_look(self, doubt).await?;
+        if let Some(at) = look.landed_at {
+            self.console.info(&format!(
+                "{what} ({}) got no answer, but it landed: the record reads {} and was last changed at {at}, after it was sent, and nothing of ours was sent after it. It is no longer in doubt.",
+                doubt.describe(),
+                doubt.wrote()
+            ));
+            self.pin();
+            return Ok(self.change(true, |_| Ok(())).await?.after);
+        }
+        let other = look.state != State::Valid(doubt.wrote());
+        restore_in_doubt(self, doubt, what, other).await
     }
-    let look = first_look(sf, config, report, doubt).await?;
-    if let Some(at) = look.landed_at {
-        console.info(&format!(
-            "{what} ({}) got no answer, but it landed: the record reads {} and was last changed at {at}, after it was sent, and nothing of ours was sent after it. It is no longer in doubt.",
-            doubt.describe(),
-            doubt.wrote()
-        ));
-        let config = pinned(config, report.located.as_ref());
-        return change(sf, &config, true, report, |_| Ok(())).await;
-    }
-    let other = look.state != State::Valid(doubt.wrote());
-    restore_in_doubt(sf, config, console, report, doubt, what, other).await
 }
 
 /// The record as post first finds it, before writing anything.
@@ -53,20 +46,15 @@ struct Look {
 
 /// Reads the record before anything is written, and when it holds the value of `doubt`'s one
 /// attempt, when it was last changed.
-async fn first_look(
-    sf: &mut Salesforce,
-    config: &Config,
-    report: &mut Report,
-    doubt: &InDoubt,
-) -> Result<Look> {
-    let deadline = start(sf, config, report).await?;
-    let prepared = setting::prepare(sf, &deadline, &config.pins).await?;
-    resolved(sf, report, &prepared.located);
+async fn first_look(op: &mut Op<'_>, doubt: &InDoubt) -> Result<Look> {
+    let deadline = op.start().await?;
+    let prepared = setting::prepare(&mut op.sf, &deadline, &op.config.pins).await?;
+    op.resolved(&prepared.located);
     let mut landed_at = None;
     if doubt.can_be_shown() && prepared.state == State::Valid(doubt.wrote()) {
         // Who and when: listMetadata. Not knowing (a failed call) only keeps the doubt.
         let full_name = prepared.located.full_name();
-        let changed = metadata::last_change(sf, &deadline, &full_name).await;
+        let changed = metadata::last_change(&mut op.sf, &deadline, &full_name).await;
         landed_at = changed
             .ok()
             .flatten()
@@ -87,10 +75,7 @@ async fn first_look(
 /// and when every attempt has been seen so, nothing is in doubt any more. Otherwise, past the
 /// timeout, fails (exit 1) saying when to check.
 async fn restore_in_doubt(
-    sf: &mut Salesforce,
-    config: &Config,
-    console: Console,
-    report: &mut Report,
+    op: &mut Op<'_>,
     doubt: &InDoubt,
     what: &str,
     other: bool,
@@ -98,37 +83,38 @@ async fn restore_in_doubt(
     let until = doubt.until().unwrap_or_else(SystemTime::now);
     // A little past the limit, for the clock's resolution.
     let settled = until + Duration::from_millis(250);
-    console.warning(
+    op.console.warning(
         "Write in doubt",
         &format!(
             "{what} ({}) got no answer and has not shown in the org; Salesforce may still apply it until {}. Writing true regardless, then watching the record until that time (at most the {}s timeout).",
             doubt.describe(),
             timestamp::format(until),
-            config.timeout.as_secs()
+            op.config.timeout.as_secs()
         ),
     );
-    overwrite(sf, config, true, report).await?;
+    op.overwrite(true).await?;
     let mut on_at = SystemTime::now();
     let mut unseen = doubt.unobserved();
-    if other && report.before == Some(State::Valid(doubt.wrote())) {
+    if other && op.report.before == Some(State::Valid(doubt.wrote())) {
         // It landed between the first look and our write, which came after it.
         unseen -= 1;
-        console.info(&format!(
+        op.console.info(&format!(
             "{what} landed before this step's write (the record read {} just before it)",
             doubt.wrote()
         ));
         if unseen == 0 {
-            report.action = format!("{what} landed, then set true; verified by read-back");
+            op.report.action = format!("{what} landed, then set true; verified by read-back");
             return Ok(State::Valid(true));
         }
     }
-    let config = pinned(config, report.located.as_ref());
-    let full_name = report
+    op.pin();
+    let full_name = op
+        .report
         .located
         .as_ref()
         .map(setting::Located::full_name)
         .unwrap_or_default();
-    let deadline = Deadline::after(config.timeout);
+    let deadline = Deadline::after(op.config.timeout);
     let mut reads = 0;
     loop {
         let left = settled
@@ -136,65 +122,56 @@ async fn restore_in_doubt(
             .unwrap_or_default();
         if left.is_zero() {
             // Until read back again, the value is unknown.
-            report.after = None;
-            let wrote_before = report.changed;
-            let after = change(sf, &config, true, report, |_| Ok(())).await?;
-            report.action = if report.changed {
-                format!(
-                    "set true; {what} landed afterwards, so set true again; verified by read-back"
-                )
+            op.report.after = None;
+            let applied = op.change(true, |_| Ok(())).await?;
+            op.report.action = if applied.changed {
+                landed_afterwards(what)
             } else {
                 format!("set true; verified by read-back, again after {what} could no longer land")
             };
-            report.changed |= wrote_before;
-            return Ok(after);
+            return Ok(applied.after);
         }
         reads += 1;
         let pause = Backoff::READ_BACK.delay(reads).min(left);
         if pause > deadline.remaining() {
-            return Err(still_in_doubt(&config, report, doubt, what, on_at));
+            return Err(still_in_doubt(op, doubt, what, on_at));
         }
         tokio::time::sleep(pause).await;
-        let Ok(Some(record)) = metadata::read(sf, &deadline, &full_name).await else {
+        let Ok(Some(record)) = metadata::read(&mut op.sf, &deadline, &full_name).await else {
             // Unknown for now; the next read, or the timeout, decides.
             continue;
         };
-        let field = report.located.as_ref().map_or("", |l| l.field.as_str());
+        let field = op.report.located.as_ref().map_or("", |l| l.field.as_str());
         let shows = State::from_metadata(record.value(field));
         if shows != State::Valid(doubt.wrote()) {
             on_at = SystemTime::now();
             continue;
         }
         unseen = unseen.saturating_sub(1);
-        report.after = Some(shows);
-        console.info(&format!(
+        op.report.after = Some(shows);
+        op.console.info(&format!(
             "{what} landed after this step's write (the record reads {}): setting true again",
             doubt.wrote()
         ));
-        let wrote_before = report.changed;
-        change(sf, &config, true, report, |_| Ok(())).await?;
-        report.changed |= wrote_before;
+        op.change(true, |_| Ok(())).await?;
         on_at = SystemTime::now();
         if unseen == 0 {
-            report.action = format!(
-                "set true; {what} landed afterwards, so set true again; verified by read-back"
-            );
+            op.report.action = landed_afterwards(what);
             return Ok(State::Valid(true));
         }
     }
 }
 
+/// What was done when `what` landed after this step's write, so `true` was written again.
+fn landed_afterwards(what: &str) -> String {
+    format!("set true; {what} landed afterwards, so set true again; verified by read-back")
+}
+
 /// The failure when the timeout ends before `doubt`'s attempts could no longer land: the
 /// triggers are on now, the write could turn them off until a known time, and how to check.
-fn still_in_doubt(
-    config: &Config,
-    report: &mut Report,
-    doubt: &InDoubt,
-    what: &str,
-    on_at: SystemTime,
-) -> Error {
+fn still_in_doubt(op: &mut Op<'_>, doubt: &InDoubt, what: &str, on_at: SystemTime) -> Error {
     let until = doubt.until().map_or_else(|| "?".into(), timestamp::format);
-    report.action = format!(
+    op.report.action = format!(
         "set true; verified by read-back; NOT re-verified: {what} may still land until {until}"
     );
     Error::WrongState {
@@ -203,7 +180,7 @@ fn still_in_doubt(
             timestamp::format(on_at),
             doubt.describe(),
             limit_words(),
-            config.timeout.as_secs()
+            op.config.timeout.as_secs()
         ),
         hint: format!(
             "after {until} (UTC), check the triggers: `storeconnect-triggers status`, or the action with `mode: check`; if they are off, turn them on with `storeconnect-triggers enable` (or `mode: enable`). To have this wait instead, raise timeout above {}s",

@@ -10,7 +10,6 @@ use super::error::{Api, Failure, SfError};
 use super::http::body::{Scan, Whole};
 use super::http::{Answer, Deadline, Event, Transport};
 use super::xml;
-use crate::github::Console;
 
 /// One attempt of a write, as told to the journal set with [`Salesforce::set_write_journal`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,24 +37,17 @@ pub(crate) struct Salesforce {
     credentials: Credentials,
     session: Option<Session>,
     api_version: String,
-    console: Console,
     journal: Option<WriteJournal>,
 }
 
 impl Salesforce {
     /// Prepares a connection; nothing is sent until the first call.
-    pub(crate) fn new(
-        transport: Transport,
-        credentials: Credentials,
-        api_version: String,
-        console: Console,
-    ) -> Self {
+    pub(crate) fn new(transport: Transport, credentials: Credentials, api_version: String) -> Self {
         Self {
             transport,
             credentials,
             session: None,
             api_version,
-            console,
             journal: None,
         }
     }
@@ -90,9 +82,9 @@ impl Salesforce {
             .and_then(|s| s.instance_url.host_str().map(str::to_string))
     }
 
-    /// The console used for progress, masks and warnings.
-    pub(crate) fn console(&self) -> &Console {
-        &self.console
+    /// Tells the front end's listener about `event` (the client never prints).
+    pub(crate) fn report(&self, event: Event) {
+        self.transport.report(event);
     }
 
     /// Signs in if there is no session yet.

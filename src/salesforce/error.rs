@@ -11,13 +11,13 @@ use crate::outside::{Outside, one_line};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SfError {
     /// What was tried, e.g. "readMetadata of CustomMetadata s_c__Setting.s_c__Triggers_Enabled".
-    pub action: String,
+    pub(crate) action: String,
     /// What came back, verbatim: HTTP status plus errorCode / faultcode / OAuth error and message.
     pub answer: String,
     /// The machine-readable code (errorCode, faultcode without prefix, OAuth `error`, statusCode).
-    pub code: Option<String>,
+    pub(crate) code: Option<String>,
     /// What the user should do next.
-    pub hint: String,
+    pub(crate) hint: String,
 }
 
 impl fmt::Display for SfError {
@@ -36,7 +36,7 @@ impl std::error::Error for SfError {}
 
 impl SfError {
     /// `action` failed with `answer`; `hint` says what to do next. No machine-readable code.
-    pub fn new(
+    pub(crate) fn new(
         action: impl Into<String>,
         answer: impl Into<String>,
         hint: impl Into<String>,
@@ -51,7 +51,7 @@ impl SfError {
 
     /// A 2xx answer whose body is not `format` (a proxy's page, a server that is not the org):
     /// `e` says why, and is quoted as outside text. The hint is [`API_HOST_HINT`].
-    pub fn unreadable(
+    pub(crate) fn unreadable(
         action: impl Into<String>,
         status: u16,
         format: &str,
@@ -66,13 +66,13 @@ impl SfError {
     }
 
     /// The same error with the machine-readable `code`.
-    pub fn with_code(self, code: Option<String>) -> Self {
+    pub(crate) fn with_code(self, code: Option<String>) -> Self {
         Self { code, ..self }
     }
 
     /// The same error, its action named as a step of something larger: `during("verifying the
     /// change")` turns "query …" into "query … (verifying the change)".
-    pub fn during(self, step: &str) -> Self {
+    pub(crate) fn during(self, step: &str) -> Self {
         Self {
             action: format!("{} ({step})", self.action),
             ..self
@@ -80,7 +80,7 @@ impl SfError {
     }
 
     /// The same error with `hint` as what to do next.
-    pub fn with_hint(self, hint: impl Into<String>) -> Self {
+    pub(crate) fn with_hint(self, hint: impl Into<String>) -> Self {
         Self {
             hint: hint.into(),
             ..self
@@ -117,7 +117,7 @@ pub enum Failure {
 
 impl Failure {
     /// The error inside, whatever its kind.
-    pub fn into_error(self) -> SfError {
+    pub(crate) fn into_error(self) -> SfError {
         match self {
             Failure::Transient(e) | Failure::SessionExpired(e) | Failure::Permanent(e) => e,
         }

@@ -2,7 +2,7 @@
 //! are worth retrying is decided in [`super::error::classify`]; how bodies are read (capped, or
 //! scanned as they arrive) in [`body`].
 
-pub mod body;
+pub(crate) mod body;
 mod event;
 
 use std::sync::Mutex;
@@ -15,20 +15,21 @@ use super::error::{Api, Failure, SfError, classify};
 use super::{proxy, tls};
 use crate::backoff::Backoff;
 use crate::outside::Outside;
-pub use body::MAX_BODY_BYTES;
+use body::MAX_BODY_BYTES;
 use body::{BodyError, Scan, Stop, Whole};
-pub use event::{Event, Listener};
+pub use event::Event;
+use event::Listener;
 
 /// One overall deadline shared by every request of an operation (the `timeout` setting).
 #[derive(Debug, Clone, Copy)]
-pub struct Deadline {
+pub(crate) struct Deadline {
     end: Instant,
     total: Duration,
 }
 
 impl Deadline {
     /// A deadline `total` from now.
-    pub fn after(total: Duration) -> Self {
+    pub(crate) fn after(total: Duration) -> Self {
         Self {
             end: Instant::now() + total,
             total,
@@ -36,18 +37,18 @@ impl Deadline {
     }
 
     /// Time left (zero once passed).
-    pub fn remaining(&self) -> Duration {
+    pub(crate) fn remaining(&self) -> Duration {
         self.end.saturating_duration_since(Instant::now())
     }
 
     /// The length it was created with.
-    pub fn total(&self) -> Duration {
+    pub(crate) fn total(&self) -> Duration {
         self.total
     }
 }
 
 /// The HTTP client plus the retry policy.
-pub struct Transport {
+pub(crate) struct Transport {
     client: reqwest::Client,
     /// Attempts sent whose outcome is unknown: the connection failed after the request may have
     /// reached the server (a timeout, a reset, a cut-off answer).
@@ -59,11 +60,11 @@ pub struct Transport {
 
 /// A successful (2xx) answer: its body as text, or what a [`Scan`] made of it.
 #[derive(Debug)]
-pub struct Answer<B = String> {
+pub(crate) struct Answer<B = String> {
     /// HTTP status.
-    pub status: u16,
+    pub(crate) status: u16,
     /// Body text (or what the scan kept).
-    pub body: B,
+    pub(crate) body: B,
 }
 
 impl Transport {
@@ -71,7 +72,7 @@ impl Transport {
     /// [`tls`]), proxies from `HTTPS_PROXY`/`NO_PROXY`, no redirects (credentials never follow
     /// a redirect to another host), a user agent naming this tool.
     /// A `SSL_CERT_FILE` that cannot be used is a [`tls::CaFileError`].
-    pub fn new() -> anyhow::Result<Self> {
+    pub(crate) fn new() -> anyhow::Result<Self> {
         // Another part of the process may have installed it already; either way ring is in place.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let client = tls::build(
@@ -89,12 +90,12 @@ impl Transport {
     }
 
     /// Sets who is told about events (without one they are dropped).
-    pub fn set_listener(&mut self, listener: Listener) {
+    pub(crate) fn set_listener(&mut self, listener: Listener) {
         self.listener = Some(listener);
     }
 
     /// Tells the listener about `event`, or holds it back while [`Transport::hold`] is on.
-    pub fn report(&self, event: Event) {
+    pub(crate) fn report(&self, event: Event) {
         let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
         match held.as_mut() {
             Some(queue) => queue.push(event),
@@ -109,13 +110,13 @@ impl Transport {
 
     /// Holds events back until [`Transport::release`] (while a new token is on its way, so
     /// its mask comes before any line quoting the org).
-    pub fn hold(&self) {
+    pub(crate) fn hold(&self) {
         let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
         held.get_or_insert_with(Vec::new);
     }
 
     /// Reports `first` (e.g. the new token), then the events held back, then stops holding.
-    pub fn release(&self, first: Option<Event>) {
+    pub(crate) fn release(&self, first: Option<Event>) {
         let queue = self
             .held
             .lock()
@@ -129,19 +130,19 @@ impl Transport {
 
     /// How many attempts so far may have reached Salesforce without us learning the outcome.
     /// A write counted here may still be applied later, even if a retry then succeeded.
-    pub fn unknown_outcomes(&self) -> u32 {
+    pub(crate) fn unknown_outcomes(&self) -> u32 {
         self.unknown_outcomes.load(Ordering::SeqCst)
     }
 
     /// Starts a request; pass it to [`Transport::execute`] through a closure so it can be rebuilt.
-    pub fn request(&self, method: reqwest::Method, url: Url) -> reqwest::RequestBuilder {
+    pub(crate) fn request(&self, method: reqwest::Method, url: Url) -> reqwest::RequestBuilder {
         self.client.request(method, url)
     }
 
     /// Sends the request built by `build`, retrying transient failures with exponential backoff
     /// and jitter until `deadline`. `action` says what was tried, for error messages. The body
     /// is read whole, up to [`MAX_BODY_BYTES`].
-    pub async fn execute(
+    pub(crate) async fn execute(
         &self,
         deadline: &Deadline,
         action: &str,
@@ -157,7 +158,7 @@ impl Transport {
     /// As [`Transport::execute`], but a successful (2xx) body goes through a new `scan` of each
     /// attempt as it arrives, with no cap; error bodies are read whole as usual. With
     /// `resend_unknown` false, an attempt whose outcome is unknown is not sent again.
-    pub async fn execute_scanned<S: Scan>(
+    pub(crate) async fn execute_scanned<S: Scan>(
         &self,
         deadline: &Deadline,
         action: &str,
@@ -190,13 +191,11 @@ impl Transport {
                         return Err(Failure::Permanent(refused));
                     }
                     // Only a failed connect proves the request never left.
-                    if !e.is_connect() {
-                        self.unknown_outcomes.fetch_add(1, Ordering::SeqCst);
-                        if !resend_unknown {
-                            return Err(Failure::Transient(network_error(action, &e)));
-                        }
+                    if e.is_connect() {
+                        Failure::Transient(network_error(action, &e))
+                    } else {
+                        self.unanswered(action, &e, resend_unknown)?
                     }
-                    Failure::Transient(network_error(action, &e))
                 }
                 Ok(resp) => {
                     let status = resp.status().as_u16();
@@ -207,11 +206,7 @@ impl Transport {
                     };
                     match read {
                         Err(BodyError::Network(e)) => {
-                            self.unknown_outcomes.fetch_add(1, Ordering::SeqCst);
-                            if !resend_unknown {
-                                return Err(Failure::Transient(network_error(action, &e)));
-                            }
-                            Failure::Transient(network_error(action, &e))
+                            self.unanswered(action, &e, resend_unknown)?
                         }
                         Err(BodyError::Stopped(stop)) => {
                             return Err(Failure::Permanent(unread(action, status, stop)));
@@ -242,6 +237,24 @@ impl Transport {
                 answer: last.answer,
             });
             tokio::time::sleep(pause).await;
+        }
+    }
+
+    /// An attempt that may have reached Salesforce got no (whole) answer: its outcome is
+    /// unknown ([`Transport::unknown_outcomes`] counts it). `Ok` to retry it, `Err` when
+    /// `resend_unknown` is false and the failure ends the call.
+    fn unanswered(
+        &self,
+        action: &str,
+        e: &reqwest::Error,
+        resend_unknown: bool,
+    ) -> Result<Failure, Failure> {
+        self.unknown_outcomes.fetch_add(1, Ordering::SeqCst);
+        let failure = Failure::Transient(network_error(action, e));
+        if resend_unknown {
+            Ok(failure)
+        } else {
+            Err(failure)
         }
     }
 }

@@ -8,7 +8,7 @@ pub(crate) mod client;
 pub(crate) mod error;
 pub(crate) mod http;
 pub(crate) mod metadata;
-pub(crate) mod proxy;
+mod proxy;
 pub(crate) mod rest;
 pub(crate) mod tls;
 pub(crate) mod xml;

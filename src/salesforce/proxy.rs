@@ -19,7 +19,7 @@ const AUTH_REQUIRED: &str = "tunnel error: proxy authorization required";
 const UNSUCCESSFUL: &str = "tunnel error: unsuccessful";
 
 /// The error to report when the proxy refused to open a tunnel. `None` for any other failure.
-pub fn refused(action: &str, e: &reqwest::Error) -> Option<SfError> {
+pub(crate) fn refused(action: &str, e: &reqwest::Error) -> Option<SfError> {
     let mut next = StdError::source(e);
     while let Some(err) = next {
         match err.to_string().as_str() {

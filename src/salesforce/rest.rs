@@ -12,24 +12,24 @@ use super::http::Deadline;
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct SObjectInfo {
     /// API name, e.g. `s_c__Setting__mdt`.
-    pub name: Outside,
+    pub(crate) name: Outside,
     /// Label, e.g. `StoreConnect Setting`.
-    pub label: Outside,
+    pub(crate) label: Outside,
 }
 
 /// One field of a describe result.
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct FieldInfo {
     /// API name, e.g. `s_c__Setting__c`.
-    pub name: Outside,
+    pub(crate) name: Outside,
     /// Label, e.g. `Setting`.
-    pub label: Outside,
+    pub(crate) label: Outside,
     /// Field type: `boolean` for a checkbox, `string`/`textarea` for text, …
     #[serde(rename = "type")]
-    pub kind: Outside,
+    pub(crate) kind: Outside,
     /// Whether the field is custom.
     #[serde(default)]
-    pub custom: bool,
+    pub(crate) custom: bool,
 }
 
 #[derive(Deserialize)]

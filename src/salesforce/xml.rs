@@ -11,11 +11,11 @@ use quick_xml::reader::Reader;
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Element {
     /// Local name (prefix removed).
-    pub name: String,
+    pub(crate) name: String,
     /// Attributes as (local name, unescaped value).
-    pub attrs: Vec<(String, String)>,
+    pub(crate) attrs: Vec<(String, String)>,
     /// Child elements in document order.
-    pub children: Vec<Element>,
+    pub(crate) children: Vec<Element>,
     /// Concatenated text directly inside this element.
     pub text: String,
 }
@@ -27,12 +27,15 @@ impl Element {
     }
 
     /// All children with this local name.
-    pub fn children_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Element> + 'a {
+    pub(crate) fn children_named<'a>(
+        &'a self,
+        name: &'a str,
+    ) -> impl Iterator<Item = &'a Element> + 'a {
         self.children.iter().filter(move |c| c.name == name)
     }
 
     /// Attribute value by local name.
-    pub fn attr(&self, name: &str) -> Option<&str> {
+    pub(crate) fn attr(&self, name: &str) -> Option<&str> {
         self.attrs
             .iter()
             .find(|(k, _)| k == name)
@@ -40,7 +43,7 @@ impl Element {
     }
 
     /// Whether the element is `xsi:nil` (`nil="true"` or `"1"`, any prefix).
-    pub fn is_nil(&self) -> bool {
+    pub(crate) fn is_nil(&self) -> bool {
         matches!(self.attr("nil"), Some("true" | "1"))
     }
 

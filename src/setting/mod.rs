@@ -31,18 +31,18 @@ pub(crate) const NAMESPACE: &str = "s_c";
 
 /// API names the user pinned (each one skips its discovery step).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Pins {
+pub(crate) struct Pins {
     /// Type API name, e.g. `s_c__Setting__mdt`.
-    pub setting_type: Option<String>,
+    pub(crate) setting_type: Option<String>,
     /// Record QualifiedApiName, e.g. `s_c__Triggers_Enabled`.
-    pub setting_record: Option<String>,
+    pub(crate) setting_record: Option<String>,
     /// Field API name, e.g. `s_c__Setting__c`.
-    pub setting_field: Option<String>,
+    pub(crate) setting_field: Option<String>,
 }
 
 /// How the field stores its value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FieldKind {
+pub(crate) enum FieldKind {
     /// Checkbox: JSON boolean, `xsd:boolean`.
     Checkbox,
     /// Text: `"true"`/`"false"`, `xsd:string`.
@@ -80,23 +80,23 @@ impl FieldKind {
 
 /// The resolved API names of the setting.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Located {
+pub(crate) struct Located {
     /// Type API name, e.g. `s_c__Setting__mdt`.
-    pub type_name: String,
+    pub(crate) type_name: String,
     /// Record QualifiedApiName, e.g. `s_c__Triggers_Enabled`.
-    pub record: String,
+    pub(crate) record: String,
     /// Field API name, e.g. `s_c__Setting__c`.
-    pub field: String,
+    pub(crate) field: String,
     /// Field type, when describe told us.
-    pub kind: Option<FieldKind>,
+    pub(crate) kind: Option<FieldKind>,
     /// After a write: the other columns and the values sent for them. The read-back query selects
     /// them too and fails if the org shows anything else (empty: nothing to compare).
-    pub others: Vec<(String, MdValue)>,
+    pub(crate) others: Vec<(String, MdValue)>,
 }
 
 impl Located {
     /// The Metadata API fullName: type without `__mdt`, a dot, the record's QualifiedApiName.
-    pub fn full_name(&self) -> String {
+    pub(crate) fn full_name(&self) -> String {
         let t = &self.type_name;
         let base = if t.to_ascii_lowercase().ends_with("__mdt") {
             &t[..t.len() - 5]
@@ -107,7 +107,7 @@ impl Located {
     }
 
     /// The names as pins, so a later operation skips discovery.
-    pub fn as_pins(&self) -> Pins {
+    pub(crate) fn as_pins(&self) -> Pins {
         Pins {
             setting_type: Some(self.type_name.clone()),
             setting_record: Some(self.record.clone()),
@@ -116,7 +116,7 @@ impl Located {
     }
 
     /// The names in the form users pin them.
-    pub fn pin_line(&self) -> String {
+    pub(crate) fn pin_line(&self) -> String {
         format!(
             "setting-type={} setting-record={} setting-field={}",
             self.type_name, self.record, self.field
@@ -145,7 +145,7 @@ impl State {
     }
 
     /// Interprets text (`true`/`false`, any case, trimmed).
-    pub fn from_text(text: &str) -> Self {
+    pub(crate) fn from_text(text: &str) -> Self {
         match text.trim().to_ascii_lowercase().as_str() {
             "true" => State::Valid(true),
             "false" => State::Valid(false),
@@ -154,7 +154,7 @@ impl State {
     }
 
     /// Interprets a value read with readMetadata (nil or missing: `null`).
-    pub fn from_metadata(value: Option<&MdValue>) -> Self {
+    pub(crate) fn from_metadata(value: Option<&MdValue>) -> Self {
         match value {
             Some(MdValue::Typed { text, .. }) => State::from_text(text),
             Some(MdValue::Nil) | None => State::Invalid("null".into()),
@@ -175,33 +175,33 @@ impl fmt::Display for State {
 #[derive(Debug, Clone)]
 pub(crate) struct Observed {
     /// Resolved names.
-    pub located: Located,
+    pub(crate) located: Located,
     /// The value read through SOQL.
-    pub state: State,
+    pub(crate) state: State,
 }
 
 /// The record read with readMetadata, ready to be changed.
 #[derive(Debug, Clone)]
 pub(crate) struct Prepared {
     /// Resolved names.
-    pub located: Located,
+    pub(crate) located: Located,
     /// The whole record as read.
-    pub record: CustomMetadata,
+    pub(crate) record: CustomMetadata,
     /// Its current value.
-    pub state: State,
+    pub(crate) state: State,
 }
 
 /// What [`apply`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Applied {
     /// Whether a write was sent.
-    pub changed: bool,
+    pub(crate) changed: bool,
     /// The value read back after the write (or read before, when nothing needed writing).
-    pub after: State,
+    pub(crate) after: State,
 }
 
 /// The most characters of a value read from the org that any message shows (then how many
-/// there were, see [`clip_counted`]).
+/// there were, see `outside::clip_counted`).
 pub const MAX_SHOWN_CHARS: usize = 200;
 
 #[cfg(test)]

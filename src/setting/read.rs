@@ -22,7 +22,7 @@ fn column<'a>(row: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
 }
 
 /// Reads the record's current value through SOQL (by DeveloperName, matched on QualifiedApiName).
-pub async fn query_value(
+pub(crate) async fn query_value(
     sf: &mut Salesforce,
     deadline: &Deadline,
     located: &Located,
@@ -105,7 +105,7 @@ fn describe_sent(value: &MdValue) -> String {
 
 /// Whether a SOQL column shows the value sent through the Metadata API (`xsi:type` decides how
 /// to compare: booleans and numbers by value, date-times to the second, text exactly).
-pub fn same_value(sent: &MdValue, read: Option<&Value>) -> bool {
+pub(crate) fn same_value(sent: &MdValue, read: Option<&Value>) -> bool {
     let read = read.unwrap_or(&Value::Null);
     match sent {
         MdValue::Nil => read.is_null(),
@@ -134,7 +134,7 @@ pub fn same_value(sent: &MdValue, read: Option<&Value>) -> bool {
 }
 
 /// Reads the setting: discovery where needed, then SOQL (the label query already holds the value).
-pub async fn status(
+pub(crate) async fn status(
     sf: &mut Salesforce,
     deadline: &Deadline,
     pins: &Pins,

@@ -9,18 +9,18 @@ use crate::error::Error;
 use crate::outside::clip_counted;
 use crate::salesforce::Deadline;
 use crate::salesforce::Salesforce;
-use crate::salesforce::SfError;
+use crate::salesforce::http::Event;
 
 /// Time the last read-back, sent when the deadline is reached, may take (retries included).
 /// It is what makes "exit 1" mean "the value never showed before `timeout`".
-pub const FINAL_READ_GRACE: Duration = Duration::from_secs(5);
+pub(crate) const FINAL_READ_GRACE: Duration = Duration::from_secs(5);
 /// A read that fails this close to the deadline may have been cut off by it (the transport
 /// gives up once its next backoff, at most 8 s, would pass the deadline): go to the last read.
 const NEAR_DEADLINE: Duration = Duration::from_secs(9);
 
 /// When the next read-back happens, after one that did not show the wanted value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NextRead {
+pub(crate) enum NextRead {
     /// Wait this long, then read again (the deadline is further away).
     After(Duration),
     /// Wait this long (until the deadline), then read one last time.
@@ -29,7 +29,7 @@ pub enum NextRead {
 
 /// The read-back schedule: reads at +0, 0.5, 1.5, 3.5, 7.5 s and then every 5 s, and always
 /// one last read at the deadline, so the reads cover the whole timeout.
-pub fn next_read(pause: Duration, remaining: Duration) -> NextRead {
+pub(crate) fn next_read(pause: Duration, remaining: Duration) -> NextRead {
     if pause < remaining {
         NextRead::After(pause)
     } else {
@@ -39,17 +39,14 @@ pub fn next_read(pause: Duration, remaining: Duration) -> NextRead {
 
 /// Reads back through SOQL until the value is `wanted`: with backoff until the deadline, then
 /// once more at the deadline (that read gets [`FINAL_READ_GRACE`] to answer).
-pub async fn verify(
+pub(crate) async fn verify(
     sf: &mut Salesforce,
     deadline: &Deadline,
     located: &Located,
     wanted: bool,
 ) -> Result<State, Error> {
     let verifying = |e: Error| match e {
-        Error::Salesforce(inner) => Error::Salesforce(SfError {
-            action: format!("{} (verifying the change)", inner.action),
-            ..inner
-        }),
+        Error::Salesforce(inner) => Error::Salesforce(inner.during("verifying the change")),
         other => other,
     };
     let mut reads = 0;
@@ -58,23 +55,23 @@ pub async fn verify(
         reads += 1;
         match read {
             Ok(state) if state == State::Valid(wanted) => return Ok(state),
-            Ok(state) => match next_read(Backoff::READ_BACK.delay(reads), deadline.remaining()) {
-                NextRead::After(wait) => {
-                    sf.console().info(&format!(
-                        "read back {state}, waiting for {wanted}; reading again in {:.1}s",
-                        wait.as_secs_f64()
-                    ));
-                    tokio::time::sleep(wait).await;
-                }
-                NextRead::Last(wait) => {
-                    sf.console().info(&format!(
-                        "read back {state}, waiting for {wanted}; last read at the deadline, in {:.1}s",
-                        wait.as_secs_f64()
-                    ));
-                    tokio::time::sleep(wait).await;
+            Ok(state) => {
+                let (wait, last) =
+                    match next_read(Backoff::READ_BACK.delay(reads), deadline.remaining()) {
+                        NextRead::After(wait) => (wait, false),
+                        NextRead::Last(wait) => (wait, true),
+                    };
+                sf.report(Event::ReadBack {
+                    read: state.to_string(),
+                    wanted,
+                    wait,
+                    last,
+                });
+                tokio::time::sleep(wait).await;
+                if last {
                     break;
                 }
-            },
+            }
             // Cut off by the deadline, or retries gave up near it: the last read, at the
             // deadline, decides.
             Err(Error::Salesforce(_)) if deadline.remaining() < NEAR_DEADLINE => {

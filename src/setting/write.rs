@@ -12,11 +12,12 @@ use crate::salesforce::Deadline;
 use crate::salesforce::Salesforce;
 use crate::salesforce::SfError;
 use crate::salesforce::client::WriteStage;
+use crate::salesforce::http::Event;
 use crate::salesforce::metadata::{self, CustomMetadata, MdValue};
 use crate::salesforce::rest;
 
 /// Finds the setting and reads the whole record with readMetadata (which holds the current value).
-pub async fn prepare(
+pub(crate) async fn prepare(
     sf: &mut Salesforce,
     deadline: &Deadline,
     pins: &Pins,
@@ -49,7 +50,7 @@ pub async fn prepare(
 
 /// Sets the value to `wanted` unless it already is, then reads back through SOQL until it shows
 /// `wanted`. Only the owned field changes; everything else is sent back as read.
-pub async fn apply(
+pub(crate) async fn apply(
     sf: &mut Salesforce,
     deadline: &Deadline,
     prepared: &Prepared,
@@ -66,7 +67,7 @@ pub async fn apply(
 
 /// Writes `wanted` even if the record already holds it, then reads back until it shows: for
 /// when a value read cannot be trusted (an earlier write may still land).
-pub async fn rewrite(
+pub(crate) async fn rewrite(
     sf: &mut Salesforce,
     deadline: &Deadline,
     prepared: &Prepared,
@@ -164,21 +165,22 @@ async fn send(
         match read {
             Ok(Some(record)) if shows(&record) => {
                 let _ = sf.record_write(WriteStage::Landed);
-                sf.console().info(&format!(
-                    "updateMetadata got no answer ({}), but the record reads {wanted} now: that write landed",
-                    failure.answer
-                ));
+                sf.report(Event::WriteUnanswered {
+                    answer: failure.answer,
+                    wanted,
+                    retry_in: None,
+                });
                 return Ok(());
             }
             Ok(_) => {}
             // Whether it landed is unknown: sending it again would only add a write in doubt.
             Err(_) => return Err(failure.into()),
         }
-        sf.console().info(&format!(
-            "updateMetadata got no answer ({}) and the record does not read {wanted}: retrying in {:.1}s",
-            failure.answer,
-            pause.as_secs_f64()
-        ));
+        sf.report(Event::WriteUnanswered {
+            answer: failure.answer,
+            wanted,
+            retry_in: Some(pause),
+        });
         tokio::time::sleep(pause).await;
     }
 }

@@ -21,18 +21,18 @@ use crate::secret::Secret;
 use crate::url_policy;
 
 pub use jwt::JwtKey;
-pub(crate) use jwt::jwt_audience;
+use jwt::jwt_audience;
 
 /// Form fields of a token request.
 type Form = Vec<(&'static str, String)>;
 
 /// An authenticated session: where to send API calls and the bearer token.
 #[derive(Debug, Clone)]
-pub struct Session {
+pub(crate) struct Session {
     /// The org's API host, as returned by the token endpoint (or configured for access tokens).
-    pub instance_url: Url,
+    pub(crate) instance_url: Url,
     /// The access token (also the SOAP session id).
-    pub access_token: Secret,
+    pub(crate) access_token: Secret,
 }
 
 /// Credentials for one of the four authentication methods.
@@ -96,9 +96,9 @@ pub enum Credentials {
 
 /// What a login produced besides the session.
 #[derive(Debug, Default)]
-pub struct LoginNotes {
+pub(crate) struct LoginNotes {
     /// The org rotated the refresh token: the auth URL used now will not work again.
-    pub refresh_token_rotated: bool,
+    pub(crate) refresh_token_rotated: bool,
 }
 
 #[derive(Deserialize)]
@@ -111,7 +111,7 @@ struct TokenResponse {
 
 impl Credentials {
     /// The method's name as users know it.
-    pub fn method_name(&self) -> &'static str {
+    pub(crate) fn method_name(&self) -> &'static str {
         match self {
             Credentials::AccessToken { .. } => "access token",
             Credentials::RefreshToken {
@@ -127,7 +127,7 @@ impl Credentials {
 
     /// Replaces the generic hint of a refused sign-in with one for the method in use:
     /// `invalid_grant` means different things to each flow.
-    pub fn sign_in_hint(&self, error: SfError) -> SfError {
+    pub(crate) fn sign_in_hint(&self, error: SfError) -> SfError {
         if error.code.as_deref() != Some("invalid_grant") {
             return error;
         }
@@ -150,7 +150,7 @@ impl Credentials {
     }
 
     /// What a rotated refresh token means for the place it came from (after [`LoginNotes`] said so).
-    pub fn rotated_refresh_token_warning(&self) -> String {
+    pub(crate) fn rotated_refresh_token_warning(&self) -> String {
         let what = match self {
             Credentials::RefreshToken {
                 target_org: Some(org),
@@ -167,12 +167,12 @@ impl Credentials {
     }
 
     /// Whether a new session can be obtained when the current one expires.
-    pub fn can_renew(&self) -> bool {
+    pub(crate) fn can_renew(&self) -> bool {
         !matches!(self, Credentials::AccessToken { .. })
     }
 
     /// Obtains a session (one token request; none for an access token).
-    pub async fn login(
+    pub(crate) async fn login(
         &mut self,
         transport: &Transport,
         deadline: &Deadline,

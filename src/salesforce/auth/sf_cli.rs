@@ -20,7 +20,7 @@ use crate::secret::Secret;
 use crate::url_policy;
 
 /// The Salesforce CLI's program name, looked up on `PATH`.
-pub const PROGRAM: &str = "sf";
+pub(crate) const PROGRAM: &str = "sf";
 
 /// What sf shows instead of a secret it will not print (plugin-org 5.11 and later).
 const REDACTED: &str = "[REDACTED]";
@@ -60,14 +60,14 @@ struct Sf<'a> {
 /// The credentials of the sf login `target_org`; all questions to sf together get `timeout`.
 /// Errors are configuration errors (exit 2): they come before any request to the org and say
 /// what to do.
-pub fn credentials(target_org: &str, timeout: Duration) -> Result<Credentials, String> {
+pub(crate) fn credentials(target_org: &str, timeout: Duration) -> Result<Credentials, String> {
     let sf = Sf::new(target_org, timeout);
     let login = sf.login()?;
     sf.build(login)
 }
 
 /// A fresh access token from sf, for a session the org refused.
-pub async fn renew(
+pub(crate) async fn renew(
     target_org: &str,
     renewal: Renewal,
     timeout: Duration,

@@ -14,7 +14,7 @@ use serde_json::Value;
 
 /// The most bytes read from each of sf's stdout and stderr. sf's JSON answers here are a few
 /// KB; anything past this is not an answer (a runaway process must not fill our memory).
-pub const MAX_OUTPUT_BYTES: usize = 1024 * 1024;
+pub(crate) const MAX_OUTPUT_BYTES: usize = 1024 * 1024;
 
 /// How often the process is checked while its output is still open.
 const POLL: Duration = Duration::from_millis(20);
@@ -30,7 +30,7 @@ const NOT_A_COMMAND: &str = "is not a sf command";
 const NO_SUCH_COMMAND: i32 = 127;
 
 /// One answer of `sf … --json`.
-pub enum Reply {
+pub(crate) enum Reply {
     /// `status` 0: the command's `result`.
     Done(Value),
     /// A non-zero `status`: sf's error name and message.
@@ -54,7 +54,7 @@ struct Finished {
 
 /// Why a process gave no output to read.
 #[derive(Debug, PartialEq, Eq)]
-pub enum RunError {
+pub(crate) enum RunError {
     /// The program is not on `PATH`.
     NotFound,
     /// It could not be started for another reason.
@@ -72,7 +72,7 @@ struct Overflow;
 type Captured = Result<Vec<u8>, Overflow>;
 
 /// Runs `sf … --json` (`command`) until `deadline` and reads its answer.
-pub fn ask(command: Command, deadline: Instant) -> Result<Reply, RunError> {
+pub(crate) fn ask(command: Command, deadline: Instant) -> Result<Reply, RunError> {
     run(command, deadline).map(reply)
 }
 

@@ -4,11 +4,11 @@
 /// The most bytes of a body read whole: Salesforce's answers here are a few KB (describeGlobal
 /// of a large org: ~1 MB); anything beyond is not an answer we can use. Bodies read through a
 /// [`Scan`] of their own (listMetadata, which lists every record of the org) are not capped.
-pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+pub(crate) const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 
 /// Why a scan stopped reading.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Stop {
+pub(crate) enum Stop {
     /// The body is larger than what is read of it.
     TooLarge,
     /// The body is not in the form the call answers (the reason, quoting it where useful).
@@ -16,7 +16,7 @@ pub enum Stop {
 }
 
 /// Reads a body piece by piece as it arrives; what it keeps is up to it.
-pub trait Scan {
+pub(crate) trait Scan {
     /// What the body amounts to once read.
     type Output;
     /// The length the server announced before sending (`Content-Length`), when it did.
@@ -31,7 +31,7 @@ pub trait Scan {
 
 /// The whole body as text, at most [`MAX_BODY_BYTES`].
 #[derive(Debug, Default)]
-pub struct Whole(Vec<u8>);
+pub(crate) struct Whole(Vec<u8>);
 
 impl Scan for Whole {
     type Output = String;

@@ -8,7 +8,7 @@ use crate::outside::Outside;
 use crate::secret::Secret;
 
 /// What the connection has to tell while it works. The transport and the client never print:
-/// they report events to the [`Listener`] the front end set, which prints them (their text from
+/// they report events to the `Listener` the front end set, which prints them (their text from
 /// the org is already escaped to one line and clipped).
 #[derive(Debug, Clone)]
 pub enum Event {
@@ -20,7 +20,7 @@ pub enum Event {
         attempt: u32,
         /// The wait before the next one.
         pause: Duration,
-        /// What came back (escaped, see [`super::SfError`]).
+        /// What came back (escaped, see `SfError`).
         answer: String,
     },
     /// The session was refused; signing in again.
@@ -39,6 +39,27 @@ pub enum Event {
     },
     /// The org rotated the refresh token of the auth URL: what that means for this sign-in.
     RefreshTokenRotated(String),
+    /// A read-back did not show the value written yet; the next read comes after `wait`.
+    ReadBack {
+        /// What it read (already clipped for messages).
+        read: String,
+        /// The value waited for.
+        wanted: bool,
+        /// The wait before the next read.
+        wait: Duration,
+        /// Whether the next read is the last one, at the deadline.
+        last: bool,
+    },
+    /// A write got no answer (`answer`, escaped); the record read afterwards decides what next.
+    WriteUnanswered {
+        /// What came back instead of an answer.
+        answer: String,
+        /// The value written.
+        wanted: bool,
+        /// `None`: the record reads `wanted`, so the write landed; otherwise it does not, and the
+        /// write is sent again after this pause.
+        retry_in: Option<Duration>,
+    },
 }
 
 impl fmt::Display for Event {
@@ -69,9 +90,41 @@ impl fmt::Display for Event {
                 )
             }
             Event::RefreshTokenRotated(warning) => f.write_str(warning),
+            Event::ReadBack {
+                read,
+                wanted,
+                wait,
+                last,
+            } => write!(
+                f,
+                "read back {read}, waiting for {wanted}; {} in {:.1}s",
+                if *last {
+                    "last read at the deadline,"
+                } else {
+                    "reading again"
+                },
+                wait.as_secs_f64()
+            ),
+            Event::WriteUnanswered {
+                answer,
+                wanted,
+                retry_in: None,
+            } => write!(
+                f,
+                "updateMetadata got no answer ({answer}), but the record reads {wanted} now: that write landed"
+            ),
+            Event::WriteUnanswered {
+                answer,
+                wanted,
+                retry_in: Some(pause),
+            } => write!(
+                f,
+                "updateMetadata got no answer ({answer}) and the record does not read {wanted}: retrying in {:.1}s",
+                pause.as_secs_f64()
+            ),
         }
     }
 }
 
 /// Told about each [`Event`] as it happens.
-pub type Listener = Box<dyn Fn(Event) + Send + Sync>;
+pub(crate) type Listener = Box<dyn Fn(Event) + Send + Sync>;

@@ -16,12 +16,12 @@ use crate::timestamp;
 
 /// Who last changed a component and when, from its listMetadata `FileProperties`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LastChange {
+pub(crate) struct LastChange {
     /// `lastModifiedByName`, e.g. `Jane Admin` (`None` when the answer had none), clipped to
     /// [`NAME_CHARS`] characters as read.
-    pub by: Option<Outside>,
+    pub(crate) by: Option<Outside>,
     /// `lastModifiedDate` as sent, e.g. `2026-12-01T01:02:03.000Z`.
-    pub at: Option<String>,
+    pub(crate) at: Option<String>,
 }
 
 impl LastChange {
@@ -42,7 +42,7 @@ impl LastChange {
 /// type, and the record is picked by fullName (case-insensitively, as API names are); when it
 /// is listed more than once, its newest change counts.
 /// `Ok(None)` when the listing does not show the record.
-pub async fn last_change(
+pub(crate) async fn last_change(
     sf: &mut Salesforce,
     deadline: &Deadline,
     full_name: &str,
@@ -61,7 +61,10 @@ pub async fn last_change(
 /// Picks `full_name`'s FileProperties out of a whole listMetadata response envelope (the
 /// streamed reader's choice, for tests over one parsed answer).
 #[cfg(test)]
-pub fn parse_list(envelope: &Element, full_name: &str) -> Result<Option<LastChange>, String> {
+pub(crate) fn parse_list(
+    envelope: &Element,
+    full_name: &str,
+) -> Result<Option<LastChange>, String> {
     let Some(response) = envelope.find("listMetadataResponse") else {
         return Err(no_response());
     };

@@ -15,10 +15,11 @@ use super::http::Deadline;
 use super::xml::{self, Element};
 use crate::outside::{MESSAGE_CHARS, Outside, one_line};
 
-pub use list::last_change;
+pub(crate) use list::last_change;
 #[cfg(test)]
 use list::parse_list;
-pub use record::{CustomMetadata, MdValue, parse_read};
+pub use record::parse_read;
+pub use record::{CustomMetadata, MdValue};
 
 /// The body of a readMetadata call for one `full_name` of metadata type `kind`.
 fn read_body(kind: &str, full_name: &str) -> String {
@@ -32,7 +33,7 @@ fn read_body(kind: &str, full_name: &str) -> String {
 /// Salesforce answers for an unknown name or a protected record of another namespace), no
 /// `records`, an empty one, one holding only its fullName, one with no fullName, or one whose
 /// fullName is not the one asked for. None of these may ever lead to a write.
-pub async fn read(
+pub(crate) async fn read(
     sf: &mut Salesforce,
     deadline: &Deadline,
     full_name: &str,
@@ -47,7 +48,7 @@ pub async fn read(
 /// write (a SaveResult with `success` false: the inner error, statusCode and message verbatim)
 /// from a call that failed (the outer error). An attempt that gets no answer is not sent again
 /// ([`Salesforce::unknown_outcomes`] counts it): the caller reads whether it landed first.
-pub async fn update_or_refusal(
+pub(crate) async fn update_or_refusal(
     sf: &mut Salesforce,
     deadline: &Deadline,
     record: &CustomMetadata,
@@ -73,7 +74,7 @@ pub async fn update_or_refusal(
 /// Reads the `fieldManageability` of a custom field (`Type__mdt.Field__c`) with readMetadata of
 /// the CustomField: `SubscriberControlled`, `DeveloperControlled`, `Locked`, or `None` when the
 /// answer does not show it (unknown or invisible field).
-pub async fn field_manageability(
+pub(crate) async fn field_manageability(
     sf: &mut Salesforce,
     deadline: &Deadline,
     field_full_name: &str,
@@ -85,7 +86,7 @@ pub async fn field_manageability(
 }
 
 /// The `fieldManageability` of the first CustomField record in a readMetadata answer.
-pub fn parse_manageability(envelope: &Element) -> Option<String> {
+pub(crate) fn parse_manageability(envelope: &Element) -> Option<String> {
     envelope
         .find("readMetadataResponse")?
         .find("records")?

@@ -21,20 +21,20 @@ pub enum MdValue {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CustomMetadata {
     /// `Type.Record`, e.g. `s_c__Setting.s_c__Triggers_Enabled`.
-    pub full_name: String,
+    pub(crate) full_name: String,
     /// `description`, when present.
-    pub description: Option<String>,
+    pub(crate) description: Option<String>,
     /// `label`.
-    pub label: Option<String>,
+    pub(crate) label: Option<String>,
     /// `protected`, as read (`true`/`false`).
-    pub protected: Option<String>,
+    pub(crate) protected: Option<String>,
     /// `values`, in the order read.
-    pub values: Vec<(String, MdValue)>,
+    pub(crate) values: Vec<(String, MdValue)>,
 }
 
 impl CustomMetadata {
     /// The value of a field, if the record lists it.
-    pub fn value(&self, field: &str) -> Option<&MdValue> {
+    pub(crate) fn value(&self, field: &str) -> Option<&MdValue> {
         // API names are case-insensitive in Salesforce.
         self.values
             .iter()
@@ -43,7 +43,7 @@ impl CustomMetadata {
     }
 
     /// A copy with one field's value replaced (appended when the record did not list it).
-    pub fn with_value(&self, field: &str, value: MdValue) -> Self {
+    pub(crate) fn with_value(&self, field: &str, value: MdValue) -> Self {
         let mut copy = self.clone();
         match copy
             .values

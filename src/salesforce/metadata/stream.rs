@@ -5,14 +5,14 @@ use quick_xml::events::Event;
 use quick_xml::reader::Reader;
 
 /// The most bytes one child element (and the text around it) may take.
-pub const MAX_ELEMENT_BYTES: usize = 1024 * 1024;
+pub(crate) const MAX_ELEMENT_BYTES: usize = 1024 * 1024;
 /// The deepest nesting accepted outside the children.
 const MAX_DEPTH: usize = 64;
 
 /// Hands out each `<child>` directly inside a `<parent>` (local names, any prefix) as the text
 /// of that whole element, as soon as it is complete.
 #[derive(Debug)]
-pub struct Children {
+pub(crate) struct Children {
     parent: &'static str,
     child: &'static str,
     /// The document from the first byte not handed out yet.
@@ -25,7 +25,7 @@ pub struct Children {
 
 impl Children {
     /// Looks for `child` elements directly inside `parent`.
-    pub fn new(parent: &'static str, child: &'static str) -> Self {
+    pub(crate) fn new(parent: &'static str, child: &'static str) -> Self {
         Self {
             parent,
             child,
@@ -36,7 +36,7 @@ impl Children {
     }
 
     /// Takes the next bytes; `each` gets every child completed by them.
-    pub fn feed(
+    pub(crate) fn feed(
         &mut self,
         chunk: &[u8],
         each: &mut impl FnMut(&str) -> Result<(), String>,
@@ -54,7 +54,7 @@ impl Children {
     }
 
     /// The document ended: hands out what is left and says whether a `<parent>` was seen.
-    pub fn finish(
+    pub(crate) fn finish(
         mut self,
         each: &mut impl FnMut(&str) -> Result<(), String>,
     ) -> Result<bool, String> {
