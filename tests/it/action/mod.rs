@@ -38,6 +38,50 @@ pub fn action_inputs() -> Vec<(String, Option<String>)> {
     inputs
 }
 
+/// A guard job (the default mode) pinned to `org`'s names, with this timeout.
+pub fn guard_job(org: &SimOrg, timeout: &str) -> Job {
+    Job::new(&pinned_with(org, Auth::Jwt, &[("timeout", timeout)]))
+}
+
+/// Starts main, waits until the org holds its updateMetadata, then sends it `signal` (`-INT`,
+/// `-KILL`); returns main's step and when main was started.
+pub fn signal_main_during_its_write(
+    job: &mut Job,
+    org: &SimOrg,
+    signal: &str,
+) -> (Step, std::time::Instant) {
+    let (child, finish) = job.spawn_main();
+    let started = std::time::Instant::now();
+    while !ops(org).contains(&Op::UpdateMetadata) {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "main never wrote"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .expect("kill");
+    (finish(child), started)
+}
+
+/// The `INPUT_*` variables the runner sets for a step `with:` these inputs: every input of
+/// action.yml, with its default where `with` does not name it.
+pub fn input_env(with: &[(&str, String)]) -> Vec<(String, String)> {
+    action_inputs()
+        .into_iter()
+        .map(|(name, default)| {
+            let given = with
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| v.clone());
+            let value = given.or(default).unwrap_or_default();
+            (format!("INPUT_{}", name.to_ascii_uppercase()), value)
+        })
+        .collect()
+}
+
 /// Parses a file-command file (`name=value` and `name<<DELIM` heredocs), as the runner does.
 pub fn parse_file_command(text: &str) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
@@ -127,20 +171,10 @@ impl Job {
         for dir in ["home", "workspace", "file_commands", "workflow"] {
             std::fs::create_dir_all(root.join(dir)).expect("runner dir");
         }
-        let mut inputs = Vec::new();
-        for (name, default) in action_inputs() {
-            let value = with
-                .iter()
-                .find(|(n, _)| *n == name)
-                .map(|(_, v)| v.clone())
-                .or(default)
-                .unwrap_or_default();
-            inputs.push((format!("INPUT_{}", name.to_ascii_uppercase()), value));
-        }
         Job {
             root,
             bin_dir,
-            inputs,
+            inputs: input_env(with),
             steps: 0,
             env: Vec::new(),
         }
