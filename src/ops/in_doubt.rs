@@ -237,8 +237,8 @@ pub(crate) type Persist = Box<dyn FnMut(&InDoubt) -> Result<(), String> + Send>;
 
 impl Writes {
     /// Records the writes of `wrote` that `sf` sends from now on; `persist` (the action's step
-    /// state) is told each time what is in doubt.
-    pub(crate) fn track(sf: &mut Salesforce, wrote: bool, mut persist: Persist) -> Self {
+    /// state), if any, is told each time what is in doubt.
+    pub(crate) fn track(sf: &mut Salesforce, wrote: bool, mut persist: Option<Persist>) -> Self {
         let writes = Writes(Arc::new(Mutex::new(InDoubt::none(wrote))));
         let shared = writes.clone();
         sf.set_write_journal(Box::new(move |stage| {
@@ -247,7 +247,7 @@ impl Writes {
                 doubt.record(stage, SystemTime::now());
                 doubt.clone()
             };
-            persist(&doubt)
+            persist.as_mut().map_or(Ok(()), |persist| persist(&doubt))
         }));
         writes
     }
