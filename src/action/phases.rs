@@ -28,7 +28,7 @@ async fn change_mode(op: &mut Op<'_>, wanted: bool, guard: bool) -> Result<Exit>
     // Guard that writes (not a dry run): post must hear of its writes and what it left.
     let saves_state = guard && !op.config.dry_run;
     let mut found_off = false;
-    let writes = Writes::track(&mut op.sf, wanted, persist_writes(saves_state));
+    let writes = Writes::track(&mut op.sf, wanted, saves_state.then(persist_writes));
     let changed = op
         .change(wanted, |prepared| {
             if guard {
@@ -72,10 +72,7 @@ async fn change_mode(op: &mut Op<'_>, wanted: bool, guard: bool) -> Result<Exit>
 
 /// Where guard's main keeps what is in doubt: `write-in-doubt` in the step state, saved before
 /// each attempt is sent, so post knows of a write that may still land after it ran.
-fn persist_writes(saves_state: bool) -> ops::in_doubt::Persist {
-    if !saves_state {
-        return Box::new(|_| Ok(()));
-    }
+fn persist_writes() -> ops::in_doubt::Persist {
     Box::new(|doubt: &InDoubt| {
         github::save_state(WRITE_IN_DOUBT, &doubt.to_text()).map_err(|e| format!("{e:#}"))
     })

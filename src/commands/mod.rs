@@ -84,7 +84,7 @@ pub(crate) async fn status(config: &Config, console: Console, json: bool) -> Res
 pub(crate) async fn set(config: &Config, console: Console, wanted: bool) -> Result<Exit> {
     let mut report = Report::new(if wanted { "enable" } else { "disable" });
     let mut op = Op::new(config, console, &mut report)?;
-    let writes = ops::Writes::track(&mut op.sf, wanted, Box::new(|_| Ok(())));
+    let writes = ops::Writes::track(&mut op.sf, wanted, None);
     let changed = op.change(wanted, |_| Ok(())).await;
     ops::in_doubt::warn(&writes.now(), console, None);
     changed?;

@@ -65,7 +65,7 @@ pub(crate) async fn run(config: &Config, console: Console, argv: &[OsString]) ->
     let mut signals = Signals::install()?;
     let mut report = Report::new("run: disable");
     let mut op = Op::new(config, console, &mut report)?;
-    let writes = Writes::track(&mut op.sf, false, Box::new(|_| Ok(())));
+    let writes = Writes::track(&mut op.sf, false, None);
     let disabled = tokio::select! {
         r = op.change(false, |_| Ok(())) => Some(r),
         caught = signals.next() => {

@@ -117,7 +117,7 @@ impl<'r> Op<'r> {
         let deadline = self.start().await?;
         let prepared = setting::prepare(&mut self.sf, &deadline, &self.config.pins).await?;
         self.resolved(&prepared.located);
-        self.report.before = Some(prepared.state.clone());
+        self.report.found(&prepared.state);
         if let State::Invalid(raw) = &prepared.state {
             self.console.warning("Unexpected value", &format!("{} holds {raw}, which is neither true nor false; it will be overwritten with {wanted}", prepared.located.full_name()));
         }

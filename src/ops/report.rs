@@ -70,6 +70,11 @@ impl Report {
         self.action = "read".into();
     }
 
+    /// Records the value found before a change.
+    pub(super) fn found(&mut self, state: &State) {
+        self.before = Some(state.clone());
+    }
+
     /// Records a change to `wanted` (`dry_run`: one that was only looked at): what it read
     /// back, whether it wrote (over the report's life) and what was done, in words.
     pub(super) fn applied(&mut self, applied: &Applied, wanted: bool, dry_run: bool) {

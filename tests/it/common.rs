@@ -293,3 +293,13 @@ pub fn soap_fault(code: &str, message: &str) -> String {
         r#"<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:sf="http://soap.sforce.com/2006/04/metadata"><soapenv:Body><soapenv:Fault><faultcode>sf:{code}</faultcode><faultstring>{code}: {message}</faultstring></soapenv:Fault></soapenv:Body></soapenv:Envelope>"#
     )
 }
+
+/// Holds the org's answer to the next updateMetadata for `seconds` (the write is applied then):
+/// a write that gets no answer within a shorter timeout, and lands late.
+pub fn hold_the_next_write(org: &SimOrg, seconds: u64) {
+    org.inject(Fault::new(
+        Op::UpdateMetadata,
+        1,
+        FaultAction::Delay(std::time::Duration::from_secs(seconds)),
+    ));
+}

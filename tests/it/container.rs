@@ -15,7 +15,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use crate::action::{Step, assert_no_secrets, parse_file_command, step_inputs};
+use crate::action::{Step, assert_no_secrets, input_env, parse_file_command};
 use crate::common::*;
 
 const MAIN: &str = "/usr/local/bin/storeconnect-triggers-action-main";
@@ -75,7 +75,7 @@ impl ContainerJob {
         ] {
             std::fs::create_dir_all(root.join(dir)).expect("runner dir");
         }
-        let mut inputs = step_inputs(with);
+        let mut inputs = input_env(with);
         // A container action always takes these two inputs too.
         inputs.push(("INPUT_ENTRYPOINT".into(), String::new()));
         inputs.push(("INPUT_ARGS".into(), String::new()));
@@ -250,11 +250,7 @@ fn cancelled_main_as_pid_1_stops_and_post_restores() {
     let _one = ENGINE.lock().unwrap_or_else(|e| e.into_inner());
     let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
     // The org holds main's write: the cancel arrives while it is in flight.
-    org.inject(Fault::new(
-        Op::UpdateMetadata,
-        1,
-        FaultAction::Delay(Duration::from_secs(4)),
-    ));
+    hold_the_next_write(&org, 4);
     let with = [("auth-url", org.auth_url()), ("timeout", "20".into())];
     let mut job = ContainerJob::new(engine, image, &with);
     let mut main = job.start(MAIN, &BTreeMap::new());

@@ -76,11 +76,7 @@ fn a_value_that_shows_just_before_the_deadline_is_seen_by_the_last_read() {
     assert!(!enabled(&org));
 }
 
-use crate::action::{Job, pinned_with};
-
-fn guard_job(org: &SimOrg, timeout: &str) -> Job {
-    Job::new(&pinned_with(org, Auth::Jwt, &[("timeout", timeout)]))
-}
+use crate::action::{guard_job, signal_main_during_its_write};
 
 #[test]
 fn a_clean_main_leaves_no_write_in_doubt() {
@@ -100,11 +96,7 @@ fn post_outlasts_a_write_that_lands_after_main_gave_up() {
     // Main's updateMetadata(false) gets no answer within its 3 s timeout, and the org applies it
     // at +4 s. Post used to read true, write nothing and exit 0; then the triggers ended false.
     let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
-    org.inject(Fault::new(
-        Op::UpdateMetadata,
-        1,
-        FaultAction::Delay(Duration::from_secs(4)),
-    ));
+    hold_the_next_write(&org, 4);
     let mut job = guard_job(&org, "3");
     // Salesforce's 10-minute call limit, shortened for the test (debug builds only).
     job.env("STORECONNECT_TEST_CALL_LIMIT_MS", "2000");
@@ -137,27 +129,10 @@ fn a_write_unanswered_when_main_is_killed_was_recorded_in_doubt_before_it_was_se
     // applies it at +4 s. Only a mark saved before the write was sent can tell post: without
     // it post reads true, writes nothing and exits 0, and then the triggers end false.
     let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
-    org.inject(Fault::new(
-        Op::UpdateMetadata,
-        1,
-        FaultAction::Delay(Duration::from_secs(4)),
-    ));
+    hold_the_next_write(&org, 4);
     let mut job = guard_job(&org, "3");
     job.env("STORECONNECT_TEST_CALL_LIMIT_MS", "2000");
-    let (child, finish) = job.spawn_main();
-    let started = Instant::now();
-    while !ops(&org).contains(&Op::UpdateMetadata) {
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "main never wrote"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    std::process::Command::new("kill")
-        .args(["-KILL", &child.id().to_string()])
-        .status()
-        .expect("kill");
-    let main = finish(child);
+    let (main, started) = signal_main_during_its_write(&mut job, &org, "-KILL");
     assert_ne!(main.run.code, 0);
     let recorded = main.saved("write-in-doubt").unwrap_or_default();
     assert!(
@@ -188,11 +163,7 @@ fn a_write_unanswered_when_main_is_killed_was_recorded_in_doubt_before_it_was_se
 fn post_fails_loudly_when_a_write_in_doubt_could_land_after_it() {
     // Held past main's 3 s and post's watch (its own 3 s): post cannot see it land.
     let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
-    org.inject(Fault::new(
-        Op::UpdateMetadata,
-        1,
-        FaultAction::Delay(Duration::from_secs(9)),
-    ));
+    hold_the_next_write(&org, 9);
     let mut job = guard_job(&org, "3");
     let main = job.main();
     main.run.expect(3);
@@ -338,11 +309,7 @@ fn run_outlasts_a_disabling_write_that_lands_late() {
     // The disabling write gets no answer within 2 s and lands at +3 s: run must not trust the
     // read that shows true right after, but restore once that write can no longer land.
     let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
-    org.inject(Fault::new(
-        Op::UpdateMetadata,
-        1,
-        FaultAction::Delay(Duration::from_secs(3)),
-    ));
+    hold_the_next_write(&org, 3);
     let mut cli = pinned(&org, Auth::ClientCredentials, &["run", "--", "true"]);
     cli.setting("timeout", "2")
         .env("STORECONNECT_TEST_CALL_LIMIT_MS", "1500");
@@ -356,11 +323,7 @@ fn run_outlasts_a_disabling_write_that_lands_late() {
 
     // `disable` alone tells the user when to look again.
     let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
-    org.inject(Fault::new(
-        Op::UpdateMetadata,
-        1,
-        FaultAction::Delay(Duration::from_secs(3)),
-    ));
+    hold_the_next_write(&org, 3);
     let mut cli = pinned(&org, Auth::ClientCredentials, &["disable"]);
     cli.setting("timeout", "2");
     cli.run()

@@ -6,39 +6,14 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::action::{Job, Step, pinned_with};
+use crate::action::{Job, Step, guard_job, signal_main_during_its_write};
 use crate::common::*;
-
-fn guard_job(org: &SimOrg, timeout: &str) -> Job {
-    Job::new(&pinned_with(org, Auth::Jwt, &[("timeout", timeout)]))
-}
 
 /// Starts main, waits until the org holds its updateMetadata, then sends SIGINT.
 fn cancel_main_during_its_write(job: &mut Job, org: &SimOrg) -> Step {
-    let (child, finish) = job.spawn_main();
-    let started = Instant::now();
-    while !ops(org).contains(&Op::UpdateMetadata) {
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "main never wrote"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("kill");
-    let main = finish(child);
+    let (main, _) = signal_main_during_its_write(job, org, "-INT");
     main.run.expect(130).contains("SIGINT received");
     main
-}
-
-fn hold_the_next_write(org: &SimOrg, seconds: u64) {
-    org.inject(Fault::new(
-        Op::UpdateMetadata,
-        1,
-        FaultAction::Delay(Duration::from_secs(seconds)),
-    ));
 }
 
 #[test]

@@ -19,7 +19,7 @@ pub(crate) use list::last_change;
 #[cfg(test)]
 use list::parse_list;
 pub use record::parse_read;
-pub use record::{CustomMetadata, MdValue};
+pub(crate) use record::{CustomMetadata, MdValue};
 
 /// The body of a readMetadata call for one `full_name` of metadata type `kind`.
 fn read_body(kind: &str, full_name: &str) -> String {

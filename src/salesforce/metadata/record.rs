@@ -5,7 +5,7 @@ use crate::salesforce::xml::{self, Element};
 
 /// One `<values>` entry's value.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum MdValue {
+pub(crate) enum MdValue {
     /// `xsi:nil="true"`.
     Nil,
     /// A value with its `xsi:type` local name as read (`boolean`, `string`, `double`, …), if any.

@@ -10,23 +10,6 @@ use std::process::{Child, Command, Stdio};
 
 use crate::common::*;
 
-/// The `INPUT_<NAME>` variables the runner sets for a step that says `with:` these inputs:
-/// every input action.yml declares, its default where the step gives none (hyphens kept).
-pub fn step_inputs(with: &[(&str, String)]) -> Vec<(String, String)> {
-    action_inputs()
-        .into_iter()
-        .map(|(name, default)| {
-            let value = with
-                .iter()
-                .find(|(n, _)| *n == name)
-                .map(|(_, v)| v.clone())
-                .or(default)
-                .unwrap_or_default();
-            (format!("INPUT_{}", name.to_ascii_uppercase()), value)
-        })
-        .collect()
-}
-
 /// `(name, default)` of every input in action.yml, in order.
 pub fn action_inputs() -> Vec<(String, Option<String>)> {
     let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("action.yml"))
@@ -53,6 +36,50 @@ pub fn action_inputs() -> Vec<(String, Option<String>)> {
         }
     }
     inputs
+}
+
+/// A guard job (the default mode) pinned to `org`'s names, with this timeout.
+pub fn guard_job(org: &SimOrg, timeout: &str) -> Job {
+    Job::new(&pinned_with(org, Auth::Jwt, &[("timeout", timeout)]))
+}
+
+/// Starts main, waits until the org holds its updateMetadata, then sends it `signal` (`-INT`,
+/// `-KILL`); returns main's step and when main was started.
+pub fn signal_main_during_its_write(
+    job: &mut Job,
+    org: &SimOrg,
+    signal: &str,
+) -> (Step, std::time::Instant) {
+    let (child, finish) = job.spawn_main();
+    let started = std::time::Instant::now();
+    while !ops(org).contains(&Op::UpdateMetadata) {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "main never wrote"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .expect("kill");
+    (finish(child), started)
+}
+
+/// The `INPUT_*` variables the runner sets for a step `with:` these inputs: every input of
+/// action.yml, with its default where `with` does not name it.
+pub fn input_env(with: &[(&str, String)]) -> Vec<(String, String)> {
+    action_inputs()
+        .into_iter()
+        .map(|(name, default)| {
+            let given = with
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| v.clone());
+            let value = given.or(default).unwrap_or_default();
+            (format!("INPUT_{}", name.to_ascii_uppercase()), value)
+        })
+        .collect()
 }
 
 /// Parses a file-command file (`name=value` and `name<<DELIM` heredocs), as the runner does.
@@ -144,11 +171,10 @@ impl Job {
         for dir in ["home", "workspace", "file_commands", "workflow"] {
             std::fs::create_dir_all(root.join(dir)).expect("runner dir");
         }
-        let inputs = step_inputs(with);
         Job {
             root,
             bin_dir,
-            inputs,
+            inputs: input_env(with),
             steps: 0,
             env: Vec::new(),
         }
