@@ -1,5 +1,8 @@
 //! Integration tests: the compiled binary against the simulated org.
 
+// A test binary has no public surface: its helpers are `pub` for the other test modules.
+#![allow(unreachable_pub)]
+
 mod action;
 mod arguments_and_help;
 mod big_org;
