@@ -48,10 +48,11 @@ fn a_hanging_sf_is_stopped_with_the_processes_it_started() {
         "sleep 300 &\necho $! > \"$dir/child.pid\"\nwait\n",
     );
     let mut cli = sf.cli(&["status", "--target-org", "prod"]);
-    cli.setting("timeout", "1");
+    // Long enough for the fake sf to start its child and write its pid on a busy machine.
+    cli.setting("timeout", "3");
     cli.run()
         .expect(2)
-        .contains("`sf org auth show-sfdx-auth-url --target-org prod --json` did not finish within the timeout of 1 s")
+        .contains("`sf org auth show-sfdx-auth-url --target-org prod --json` did not finish within the timeout of 3 s")
         .contains("was stopped with the processes it started");
     assert!(sf.is_gone("child.pid"), "sf's child was killed with it");
 }
