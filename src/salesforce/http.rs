@@ -213,9 +213,23 @@ impl Transport {
                         }
                         Ok(Ok(output)) => return Ok((status, output)),
                         Ok(Err(body)) => {
-                            classify(api, status, &body, action).unwrap_or_else(|| {
-                                Failure::Permanent(unread(action, status, Stop::Unreadable(body)))
-                            })
+                            let failure =
+                                classify(api, status, &body, action).unwrap_or_else(|| {
+                                    Failure::Permanent(unread(
+                                        action,
+                                        status,
+                                        Stop::Unreadable(body),
+                                    ))
+                                });
+                            match failure {
+                                // A gateway's 502/504 answers in the org's place: the request may
+                                // have reached the org, which may still apply it. Unknown, like a
+                                // lost answer.
+                                Failure::Transient(e) if matches!(status, 502 | 504) => {
+                                    self.unknown(e, resend_unknown)?
+                                }
+                                failure => failure,
+                            }
                         }
                     }
                 }
@@ -249,8 +263,14 @@ impl Transport {
         e: &reqwest::Error,
         resend_unknown: bool,
     ) -> Result<Failure, Failure> {
+        self.unknown(network_error(action, e), resend_unknown)
+    }
+
+    /// Counts an attempt whose outcome is unknown (`error` says why); as
+    /// [`Transport::unanswered`].
+    fn unknown(&self, error: SfError, resend_unknown: bool) -> Result<Failure, Failure> {
         self.unknown_outcomes.fetch_add(1, Ordering::SeqCst);
-        let failure = Failure::Transient(network_error(action, e));
+        let failure = Failure::Transient(error);
         if resend_unknown {
             Ok(failure)
         } else {

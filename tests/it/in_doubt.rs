@@ -235,3 +235,44 @@ fn run_interrupted_during_its_disabling_write_watches_for_it() {
     assert!(org.wait_idle(Duration::from_secs(10)));
     assert!(enabled(&org), "true after every request finished");
 }
+
+#[test]
+fn a_gateway_timeout_on_a_write_leaves_it_in_doubt() {
+    // A 502/504 comes from a gateway in front of the org, which may have passed the request on
+    // and still be waiting for it: the write may land later. Main used to send it again at once,
+    // as if refused, and leave nothing in doubt; post could then exit 0 before it landed.
+    let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
+    org.inject(Fault::status(
+        Op::UpdateMetadata,
+        1,
+        504,
+        "<html><body>504 Gateway Time-out</body></html>",
+    ));
+    let mut job = guard_job(&org, "20");
+    job.env("STORECONNECT_TEST_CALL_LIMIT_MS", "1500");
+    let main = job.main();
+    main.run.expect(0);
+    let writes: Vec<Op> = ops(&org)
+        .into_iter()
+        .filter(|op| matches!(op, Op::UpdateMetadata | Op::ReadMetadata))
+        .collect();
+    assert_eq!(
+        writes,
+        [
+            Op::ReadMetadata,
+            Op::UpdateMetadata,
+            Op::ReadMetadata,
+            Op::UpdateMetadata
+        ],
+        "read before it is sent again"
+    );
+    let recorded = main.saved("write-in-doubt").unwrap_or_default();
+    assert!(
+        recorded.starts_with("false ") && recorded.ends_with(" then-answered"),
+        "the 504'd attempt stays in doubt: {recorded:?}"
+    );
+    let post = job.post(Some(&main));
+    post.run.expect(0);
+    assert!(org.wait_idle(Duration::from_secs(10)));
+    assert!(enabled(&org));
+}
