@@ -9,7 +9,7 @@ use crate::backoff::Backoff;
 use crate::error::{Error, Result};
 use crate::salesforce::Deadline;
 use crate::salesforce::metadata;
-use crate::setting::{self, State};
+use crate::setting::{self, FINAL_READ_GRACE, NextRead, State};
 use crate::timestamp;
 
 impl Op<'_> {
@@ -116,6 +116,7 @@ async fn restore_in_doubt(
         .unwrap_or_default();
     let deadline = Deadline::after(op.config.timeout);
     let mut reads = 0;
+    let mut last = false;
     loop {
         let left = settled
             .duration_since(SystemTime::now())
@@ -131,13 +132,26 @@ async fn restore_in_doubt(
             };
             return Ok(applied.after);
         }
-        reads += 1;
-        let pause = Backoff::READ_BACK.delay(reads).min(left);
-        if pause > deadline.remaining() {
+        if last {
             return Err(still_in_doubt(op, doubt, what, on_at));
         }
+        reads += 1;
+        // As the read-back: the last read at the timeout's end, with time to answer.
+        let pause = Backoff::READ_BACK.delay(reads).min(left);
+        let pause = match setting::next_read(pause, deadline.remaining()) {
+            NextRead::After(pause) => pause,
+            NextRead::Last(pause) => {
+                last = true;
+                pause
+            }
+        };
         tokio::time::sleep(pause).await;
-        let Ok(Some(record)) = metadata::read(&mut op.sf, &deadline, &full_name).await else {
+        let reading = if last {
+            Deadline::after(FINAL_READ_GRACE)
+        } else {
+            deadline
+        };
+        let Ok(Some(record)) = metadata::read(&mut op.sf, &reading, &full_name).await else {
             // Unknown for now; the next read, or the timeout, decides.
             continue;
         };

@@ -18,6 +18,7 @@ use crate::outside::clip_counted;
 use crate::salesforce::metadata::{CustomMetadata, MdValue};
 
 pub(crate) use read::status;
+pub(crate) use verify::{FINAL_READ_GRACE, NextRead, next_read};
 pub(crate) use write::{apply, prepare, rewrite};
 
 /// Label of the custom metadata type.

@@ -276,3 +276,20 @@ fn a_gateway_timeout_on_a_write_leaves_it_in_doubt() {
     assert!(org.wait_idle(Duration::from_secs(10)));
     assert!(enabled(&org));
 }
+
+#[test]
+fn post_watches_until_its_timeout_ends_not_its_next_pause() {
+    // Post's watch read at +0.5 and +1.5 s, then gave up, since the next pause (2 s) passed its
+    // 3 s timeout: a write landing at +2.5 s failed the build although post could still see it.
+    // Now the last read is at the timeout's end, as for the read-back.
+    let org = start_org(FieldKind::Checkbox, RecordKind::Packaged, true);
+    hold_the_next_write(&org, 3);
+    let mut job = guard_job(&org, "3");
+    let main = cancel_main_during_its_write(&mut job, &org);
+    let post = job.post(Some(&main));
+    post.run
+        .expect(0)
+        .contains("main's write landed after this step's write (the record reads false)");
+    assert!(org.wait_idle(Duration::from_secs(10)));
+    assert!(enabled(&org), "true after every request finished");
+}
