@@ -176,6 +176,7 @@ fn read_request(stream: &mut TcpStream) -> io::Result<Option<HttpRequest>> {
         query,
         headers,
         body: String::from_utf8_lossy(&body).into_owned(),
+        arrived: std::time::Instant::now(),
     }))
 }
 

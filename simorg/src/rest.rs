@@ -43,7 +43,7 @@ fn bearer(req: &HttpRequest) -> Option<&str> {
 /// Handles `/services/data/vNN.N{rest}`.
 pub(crate) fn handle(shared: &Shared, req: &HttpRequest, version: &str, rest: &str) -> Response {
     let mut st = shared.lock();
-    if !bearer(req).is_some_and(|t| st.token_valid(t)) {
+    if !bearer(req).is_some_and(|t| st.token_valid(t, req.arrived)) {
         return rest_error(401, "INVALID_SESSION_ID", "Session expired or invalid");
     }
     st.api_calls += 1;

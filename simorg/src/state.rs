@@ -36,14 +36,14 @@ impl State {
         token
     }
 
-    /// Whether an access token is currently valid.
-    pub fn token_valid(&self, token: &str) -> bool {
+    /// Whether an access token was valid at `at` (when a request arrived).
+    pub fn token_valid(&self, token: &str, at: Instant) -> bool {
         match self.tokens.get(token) {
             None => false,
             Some(issued) => self
                 .cfg
                 .token_lifetime
-                .is_none_or(|life| issued.elapsed() < life),
+                .is_none_or(|life| at.saturating_duration_since(*issued) < life),
         }
     }
 

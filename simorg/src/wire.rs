@@ -13,6 +13,9 @@ pub(crate) struct HttpRequest {
     /// Header names lower-cased.
     pub headers: Vec<(String, String)>,
     pub body: String,
+    /// When the whole request had arrived: a session is checked as of then, as Salesforce
+    /// checks it when a request starts (a request held by a `Delay` fault keeps its session).
+    pub arrived: std::time::Instant,
 }
 
 impl HttpRequest {

@@ -116,7 +116,7 @@ pub(crate) fn handle(shared: &Shared, req: &HttpRequest) -> Response {
         .and_then(|s| s.child_text("sessionId"))
         .unwrap_or("");
     let mut st = shared.lock();
-    if !st.token_valid(session) {
+    if !st.token_valid(session, req.arrived) {
         return fault(
             "sf:INVALID_SESSION_ID",
             "INVALID_SESSION_ID: Invalid Session ID found in SessionHeader: Illegal Session",

@@ -156,3 +156,28 @@ fn concurrent_requests() {
     });
     assert_eq!(org.requests().len(), 40);
 }
+
+#[test]
+fn a_held_request_keeps_the_session_it_arrived_with() {
+    // Salesforce checks the session when a request starts: a token that expires while the
+    // request is held is not a refusal of that request.
+    let org = SimOrg::start(OrgConfig {
+        token_lifetime: Some(Duration::from_millis(300)),
+        ..OrgConfig::default()
+    });
+    let token = org.issue_access_token();
+    org.inject(Fault::new(
+        Op::DescribeGlobal,
+        1,
+        FaultAction::Delay(Duration::from_millis(500)),
+    ));
+    assert_eq!(
+        get(&org, &token, "/services/data/v66.0/sobjects/").status,
+        200
+    );
+    // The next request arrives after the token expired.
+    assert_eq!(
+        get(&org, &token, "/services/data/v66.0/sobjects/").status,
+        401
+    );
+}
