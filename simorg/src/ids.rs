@@ -8,11 +8,11 @@ pub const CLIENT_SECRET: &str = "sim-client-secret-5f1c";
 /// Username of the integration user (the JWT `sub`).
 pub const USERNAME: &str = "integration@storeconnect.example";
 /// Test-only RSA 2048 private key for the JWT bearer flow, PKCS#8 PEM (`BEGIN PRIVATE KEY`).
-pub const JWT_KEY_PEM: &str = include_str!("../fixtures/jwt-key.pem");
+pub const JWT_KEY_PEM: &str = include_str!("../../tests/fixtures/simorg/jwt-key.pem");
 /// The same test-only key as PKCS#1 PEM (`BEGIN RSA PRIVATE KEY`).
-pub const JWT_KEY_PKCS1_PEM: &str = include_str!("../fixtures/jwt-key-rsa.pem");
+pub const JWT_KEY_PKCS1_PEM: &str = include_str!("../../tests/fixtures/simorg/jwt-key-rsa.pem");
 /// The matching public key, PKCS#1 `RSAPublicKey` DER (what the org verifies JWTs with).
-pub const JWT_PUBLIC_KEY_DER: &[u8] = include_bytes!("../fixtures/jwt-pub-rsa.der");
+pub const JWT_PUBLIC_KEY_DER: &[u8] = include_bytes!("../../tests/fixtures/simorg/jwt-pub-rsa.der");
 
 pub(crate) const ORG_ID: &str = "00DSIM000000001AAA";
 pub(crate) const USER_ID: &str = "005SIM000000001AAA";
