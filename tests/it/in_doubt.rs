@@ -16,6 +16,30 @@ fn cancel_main_during_its_write(job: &mut Job, org: &SimOrg) -> Step {
     main
 }
 
+/// Main's first write got no definite answer: main read the record (it did not show `false`),
+/// sent the write again (answered), and left the first attempt recorded as in doubt.
+fn assert_sent_again_after_a_read_and_still_in_doubt(org: &SimOrg, main: &Step) {
+    let metadata: Vec<Op> = ops(org)
+        .into_iter()
+        .filter(|op| matches!(op, Op::UpdateMetadata | Op::ReadMetadata))
+        .collect();
+    assert_eq!(
+        metadata,
+        [
+            Op::ReadMetadata,
+            Op::UpdateMetadata,
+            Op::ReadMetadata,
+            Op::UpdateMetadata
+        ],
+        "read before sending again"
+    );
+    let recorded = main.saved("write-in-doubt").unwrap_or_default();
+    assert!(
+        recorded.starts_with("false ") && recorded.ends_with(" then-answered"),
+        "the first attempt stays in doubt: {recorded:?}"
+    );
+}
+
 #[test]
 fn post_settles_a_write_that_landed_after_main_was_cancelled() {
     // The org holds main's updateMetadata(false); main is cancelled; the write lands; post
@@ -106,25 +130,7 @@ fn a_lost_write_that_did_not_land_is_sent_again_and_stays_in_doubt() {
     main.run
         .expect(0)
         .contains("the record does not read false: retrying in");
-    let writes: Vec<Op> = ops(&org)
-        .into_iter()
-        .filter(|op| matches!(op, Op::UpdateMetadata | Op::ReadMetadata))
-        .collect();
-    assert_eq!(
-        writes,
-        [
-            Op::ReadMetadata,
-            Op::UpdateMetadata,
-            Op::ReadMetadata,
-            Op::UpdateMetadata
-        ],
-        "read before sending again"
-    );
-    let recorded = main.saved("write-in-doubt").unwrap_or_default();
-    assert!(
-        recorded.starts_with("false ") && recorded.ends_with(" then-answered"),
-        "{recorded:?}"
-    );
+    assert_sent_again_after_a_read_and_still_in_doubt(&org, &main);
     let post = job.post(Some(&main));
     post.run
         .expect(0)
@@ -252,25 +258,7 @@ fn a_gateway_timeout_on_a_write_leaves_it_in_doubt() {
     job.env("STORECONNECT_TEST_CALL_LIMIT_MS", "1500");
     let main = job.main();
     main.run.expect(0);
-    let writes: Vec<Op> = ops(&org)
-        .into_iter()
-        .filter(|op| matches!(op, Op::UpdateMetadata | Op::ReadMetadata))
-        .collect();
-    assert_eq!(
-        writes,
-        [
-            Op::ReadMetadata,
-            Op::UpdateMetadata,
-            Op::ReadMetadata,
-            Op::UpdateMetadata
-        ],
-        "read before it is sent again"
-    );
-    let recorded = main.saved("write-in-doubt").unwrap_or_default();
-    assert!(
-        recorded.starts_with("false ") && recorded.ends_with(" then-answered"),
-        "the 504'd attempt stays in doubt: {recorded:?}"
-    );
+    assert_sent_again_after_a_read_and_still_in_doubt(&org, &main);
     let post = job.post(Some(&main));
     post.run.expect(0);
     assert!(org.wait_idle(Duration::from_secs(10)));
