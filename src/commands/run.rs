@@ -26,21 +26,6 @@ fn shell_quote(arg: &str) -> String {
     }
 }
 
-/// The executable `program` names: a path (with `/`) or a name looked up on `PATH`.
-fn find_program(program: &OsString) -> Option<std::path::PathBuf> {
-    use std::os::unix::fs::PermissionsExt;
-    let executable = |path: &std::path::Path| {
-        std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-    };
-    let path = std::path::Path::new(program);
-    if program.to_string_lossy().contains('/') {
-        return executable(path).then(|| path.to_path_buf());
-    }
-    std::env::split_paths(&std::env::var_os("PATH")?)
-        .map(|dir| dir.join(program))
-        .find(|candidate| executable(candidate))
-}
-
 /// `run -- CMD`: disable, run CMD, then always enable and verify. Exits with CMD's code unless
 /// restoring failed.
 pub(crate) async fn run(config: &Config, console: Console, argv: &[OsString]) -> Result<Exit> {
@@ -51,17 +36,6 @@ pub(crate) async fn run(config: &Config, console: Console, argv: &[OsString]) ->
         .join(" ");
     // Bad input: never turn the triggers off for a command that cannot start.
     super::preflight::check(&argv[0])?;
-    if find_program(&argv[0]).is_none() {
-        return Err(Error::usage(format!(
-            "cannot run `{shown}`: `{}` is not an executable file{}",
-            argv[0].to_string_lossy(),
-            if argv[0].to_string_lossy().contains('/') {
-                ""
-            } else {
-                " on PATH"
-            }
-        )));
-    }
     let mut signals = Signals::install()?;
     let mut report = Report::new("run: disable");
     let mut op = Op::new(config, console, &mut report)?;
@@ -181,14 +155,5 @@ mod tests {
         assert_eq!(shell_quote("echo hi; exit 7"), "'echo hi; exit 7'");
         assert_eq!(shell_quote("it's"), "'it'\\''s'");
         assert_eq!(shell_quote(""), "''");
-    }
-
-    #[test]
-    fn finds_programs_on_path_or_by_path() {
-        assert!(find_program(&OsString::from("sh")).is_some());
-        assert!(find_program(&OsString::from("/bin/sh")).is_some());
-        let not_executable = concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml");
-        assert!(find_program(&OsString::from(not_executable)).is_none());
-        assert!(find_program(&OsString::from("no-such-program-sct")).is_none());
     }
 }
