@@ -125,12 +125,11 @@ async fn send(
         let latest_send = SystemTime::now() + deadline.remaining();
         sf.record_write(WriteStage::Sending { latest_send })
             .map_err(|e| {
-                Error::Salesforce(SfError {
-                    action: format!("updateMetadata of CustomMetadata `{}`", updated.full_name),
-                    answer: format!("not sent: the write could not be recorded first ({e})"),
-                    code: None,
-                    hint: "nothing was changed; check the runner's disk and run again".into(),
-                })
+                Error::Salesforce(SfError::new(
+                    format!("updateMetadata of CustomMetadata `{}`", updated.full_name),
+                    format!("not sent: the write could not be recorded first ({e})"),
+                    "nothing was changed; check the runner's disk and run again",
+                ))
             })?;
         let unknown_before = sf.unknown_outcomes();
         let sent = metadata::update_or_refusal(sf, deadline, updated).await;
@@ -242,5 +241,5 @@ async fn explain_refusal(
             e.answer, refused.hint
         ),
     };
-    Error::Salesforce(SfError { hint, ..refused })
+    Error::Salesforce(refused.with_hint(hint))
 }
